@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+// chatd: a single-threaded epoll WebSocket chat server daemon for Linux.
+import PackageDescription
+
+let package = Package(
+    name: "chatd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "chatd", targets: ["chatd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libsystemd: sd_notify, socket activation, the journal.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Linux headers Glibc does not export: epoll, signalfd, timerfd.
+        .systemLibrary(name: "CLinux"),
+        // The epoll event loop: fds, timers, signals, sockets, outbound queues.
+        .target(name: "Reactor", dependencies: ["CLinux"]),
+        // Sans-I/O HTTP/1.1 upgrade + RFC 6455: bytes in, events and bytes out.
+        .target(
+            name: "WebSocket",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
+        ),
+        // Rooms, members, names and the plain-text chat behaviour.
+        .target(name: "Chat"),
+        // Wires reactor, protocol and chat together; config, routes, logging, systemd.
+        .target(
+            name: "ChatServer",
+            dependencies: [
+                "Reactor", "WebSocket", "Chat", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            resources: [.embedInCode("Resources/index.html")]
+        ),
+        .executableTarget(
+            name: "chatd",
+            dependencies: [
+                "ChatServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
+        .testTarget(name: "ChatTests", dependencies: ["Chat"]),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
