@@ -12,7 +12,9 @@ public final class ListeningSocket {
 
     /// Creates, binds and listens. IPv6 sockets are v6-only so "0.0.0.0" and "::" can be listed together.
     public init(address: SocketAddress, backlog: Int32 = 1024) throws(SystemCallError) {
-        let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(
+            address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0)
         guard fd >= 0 else { throw SystemCallError("socket(\(address))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
