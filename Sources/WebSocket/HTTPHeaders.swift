@@ -1,0 +1,57 @@
+/// An ordered HTTP header list with case-insensitive lookup, as received (duplicates kept).
+public struct HTTPHeaders: Sendable, Equatable {
+    /// The headers in wire order, names as sent.
+    public var entries: [(name: String, value: String)]
+
+    /// Creates a header list, mainly for tests and for building requests by hand.
+    public init(_ entries: [(name: String, value: String)] = []) {
+        self.entries = entries
+    }
+
+    /// The first value of the header `name` (case-insensitive), or nil when absent.
+    public subscript(_ name: String) -> String? {
+        for entry in entries where ASCII.equalsIgnoringCase(entry.name, name) {
+            return entry.value
+        }
+        return nil
+    }
+
+    /// Every value of the header `name`, in order.
+    public func values(_ name: String) -> [String] {
+        entries.filter { ASCII.equalsIgnoringCase($0.name, name) }.map(\.value)
+    }
+
+    /// All values of `name` split at commas, trimmed and lowercased, empties dropped: for token lists such as
+    /// `Connection: keep-alive, Upgrade`.
+    public func tokens(_ name: String) -> [String] {
+        rawTokens(name).map { ASCII.lowercased($0) }
+    }
+
+    /// Like `tokens` but keeps the original case (subprotocol names are case-sensitive).
+    public func rawTokens(_ name: String) -> [String] {
+        var result: [String] = []
+        for value in values(name) {
+            for part in value.split(separator: ",", omittingEmptySubsequences: true) {
+                let trimmed = ASCII.trimmingWhitespace(part)
+                if !trimmed.isEmpty { result.append(String(trimmed)) }
+            }
+        }
+        return result
+    }
+
+    /// Whether at least one header called `name` is present.
+    public func contains(_ name: String) -> Bool {
+        entries.contains { ASCII.equalsIgnoringCase($0.name, name) }
+    }
+
+    /// Appends a header, keeping wire order.
+    public mutating func add(name: String, value: String) {
+        entries.append((name: name, value: value))
+    }
+
+    /// Equality by exact names and values in order (tuples are not Equatable by themselves).
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.entries.count == rhs.entries.count
+            && zip(lhs.entries, rhs.entries).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+}
