@@ -1,0 +1,78 @@
+import Logging
+
+/// Everything an operator can tune, with the built-in defaults. Values are validated by `ConfigLoader`
+/// (and by `overriding(...)` for command-line flags), so the server can use them without further checks.
+public struct ChatdConfig: Sendable, Equatable {
+    /// Addresses to listen on. `[server] listen`.
+    public var listen: [ListenAddress]
+    /// Largest WebSocket message accepted, in bytes; larger ones are closed with 1009. `[limits] max_message_bytes`.
+    public var maxMessageBytes: Int
+    /// Largest HTTP request head accepted, in bytes. `[limits] max_header_bytes`.
+    public var maxHeaderBytes: Int
+    /// Largest number of HTTP request header fields accepted. `[limits] max_header_count`.
+    public var maxHeaderCount: Int
+    /// Simultaneous connections; more are refused. `[limits] max_connections`.
+    public var maxConnections: Int
+    /// Bytes queued for one slow peer before it is disconnected. `[limits] max_outbound_bytes`.
+    public var maxOutboundBytes: Int
+    /// Longest chat name, in characters. `[limits] max_name_length`.
+    public var maxNameLength: Int
+    /// Number of rooms that may exist at once. `[limits] max_rooms`.
+    public var maxRooms: Int
+    /// Members one room may hold. `[limits] max_members_per_room`.
+    public var maxMembersPerRoom: Int
+    /// Time allowed to complete the HTTP upgrade. `[timeouts] handshake_seconds`.
+    public var handshakeTimeoutMs: Int
+    /// Silence after which the server pings. `[timeouts] idle_seconds`.
+    public var idleTimeoutMs: Int
+    /// Time after a ping before a silent peer is closed. `[timeouts] pong_seconds`.
+    public var pongTimeoutMs: Int
+    /// Time to wait for the peer's close reply. `[timeouts] close_seconds`.
+    public var closeTimeoutMs: Int
+    /// Time to wait for close replies on shutdown (SIGTERM). `[timeouts] shutdown_drain_seconds`.
+    public var shutdownDrainMs: Int
+    /// Browser origins allowed to open WebSockets besides same-host ones; `"*"` allows all. `[http] allowed_origins`.
+    public var allowedOrigins: [String]
+    /// Least severe level written to the log. `[log] level`.
+    public var logLevel: Logger.Level
+
+    /// Creates a configuration; every parameter defaults to the built-in value.
+    public init(
+        listen: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 8080)],
+        maxMessageBytes: Int = 1 << 20,
+        maxHeaderBytes: Int = 8192,
+        maxHeaderCount: Int = 64,
+        maxConnections: Int = 10_000,
+        maxOutboundBytes: Int = 8 << 20,
+        maxNameLength: Int = 32,
+        maxRooms: Int = 1000,
+        maxMembersPerRoom: Int = 10_000,
+        handshakeTimeoutMs: Int = 10_000,
+        idleTimeoutMs: Int = 60_000,
+        pongTimeoutMs: Int = 20_000,
+        closeTimeoutMs: Int = 5000,
+        shutdownDrainMs: Int = 2000,
+        allowedOrigins: [String] = [],
+        logLevel: Logger.Level = .info
+    ) {
+        self.listen = listen
+        self.maxMessageBytes = maxMessageBytes
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxConnections = maxConnections
+        self.maxOutboundBytes = maxOutboundBytes
+        self.maxNameLength = maxNameLength
+        self.maxRooms = maxRooms
+        self.maxMembersPerRoom = maxMembersPerRoom
+        self.handshakeTimeoutMs = handshakeTimeoutMs
+        self.idleTimeoutMs = idleTimeoutMs
+        self.pongTimeoutMs = pongTimeoutMs
+        self.closeTimeoutMs = closeTimeoutMs
+        self.shutdownDrainMs = shutdownDrainMs
+        self.allowedOrigins = allowedOrigins
+        self.logLevel = logLevel
+    }
+
+    /// The built-in configuration used when no file is given; `config/chatd.toml` spells out the same values.
+    public static let defaults = ChatdConfig()
+}
