@@ -99,11 +99,12 @@ public final class ListeningSocket {
         case EMFILE, ENFILE:
             // Free the spare descriptor, take the connection off the backlog and drop it, then re-arm the spare.
             // Without this the listening socket would stay readable and the loop would spin.
+            // Linux reports EMFILE even with an empty backlog, so an empty backlog here ends the round.
             if reserveFD >= 0 { close(reserveFD) }
             let dropped = accept(fd, nil, nil)
             if dropped >= 0 { close(dropped) }
             reserveFD = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            return .shedForLackOfDescriptors
+            return dropped >= 0 ? .shedForLackOfDescriptors : .empty
         case EINTR, ECONNABORTED, EPROTO: return .failed(SystemCallError("accept", code: code))
         default: return .failed(SystemCallError("accept", code: code))
         }

@@ -32,6 +32,7 @@ public final class Server {
     private var shutdownDeadline: Int64?
     private var lastStatusAt: Int64 = 0
     private var lastStatusMessages: UInt64 = 0
+    private var lastDescriptorWarningAt: Int64 = -10_000
 
     /// Binds every configured listener; throws a readable error when one cannot be bound.
     public init(config: ChatdConfig, logger: Logger) throws {
@@ -93,13 +94,22 @@ public final class Server {
                 return
             case .shedForLackOfDescriptors:
                 stats.shedConnections &+= 1
-                logger.warning(
-                    "out of file descriptors; shed a connection", metadata: ["event": "fd_exhausted"])
+                warnAboutDescriptorExhaustion()
             case .failed(let error):
                 logger.debug("accept failed", metadata: ["event": "accept_failed", "reason": "\(error)"])
                 return
             }
         }
+    }
+
+    /// Warns at most every ten seconds, so a flood of refused connections cannot flood the journal.
+    private func warnAboutDescriptorExhaustion() {
+        let now = loop.nowMilliseconds
+        guard now &- lastDescriptorWarningAt >= 10_000 else { return }
+        lastDescriptorWarningAt = now
+        logger.warning(
+            "out of file descriptors; shedding new connections",
+            metadata: ["event": "fd_exhausted", "connections": "\(connectionCount)", "shed": "\(stats.shedConnections)"])
     }
 
     private func adopt(_ accepted: ListeningSocket.Accepted) {
