@@ -109,7 +109,9 @@ public final class Server {
         lastDescriptorWarningAt = now
         logger.warning(
             "out of file descriptors; shedding new connections",
-            metadata: ["event": "fd_exhausted", "connections": "\(connectionCount)", "shed": "\(stats.shedConnections)"])
+            metadata: [
+                "event": "fd_exhausted", "connections": "\(connectionCount)", "shed": "\(stats.shedConnections)",
+            ])
     }
 
     private func adopt(_ accepted: ListeningSocket.Accepted) {

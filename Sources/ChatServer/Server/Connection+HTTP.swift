@@ -1,0 +1,88 @@
+import Chat
+import Logging
+import Reactor
+import WebSocket
+
+/// The HTTP phase: parse the request head, answer plain HTTP, or upgrade to WebSocket and route.
+extension Connection {
+    func receiveHTTP(_ bytes: UnsafeRawBufferPointer) {
+        guard let result = parser?.parse(bytes) else { return }
+        switch result {
+        case .needMoreData:
+            return
+        case .failure(let status):
+            parser = nil
+            respondAndClose(HTTPRoutes.error(status), path: nil)
+        case .complete(let head, let consumed):
+            parser = nil
+            let leftover = UnsafeRawBufferPointer(rebasing: bytes[min(consumed, bytes.count)...])
+            handleRequest(head, leftover: leftover)
+        }
+    }
+
+    func handleRequest(_ head: HTTPRequestHead, leftover: UnsafeRawBufferPointer) {
+        guard WebSocketHandshake.isUpgradeRequest(head) else {
+            respondAndClose(HTTPRoutes.respond(to: head), path: head.path)
+            return
+        }
+        let requestedRoute: Route
+        if head.path == "/echo" {
+            requestedRoute = .echo
+        } else if let room = RoomPath.roomName(forPath: head.path) {
+            requestedRoute = .chat(room: room)
+        } else {
+            respondAndClose(HTTPRoutes.error(.notFound), path: head.path)
+            return
+        }
+        switch WebSocketHandshake.evaluate(head, policy: server.handshakePolicy) {
+        case .reject(let status, let response):
+            respondAndClose((status, response), path: head.path)
+        case .accept(let response, let subprotocol):
+            enqueue(ByteChunk(response))
+            session = WebSocketSession(limits: WebSocketLimits(maxMessageBytes: server.config.maxMessageBytes))
+            phase = .webSocket
+            deadline = Int64.max
+            route = requestedRoute
+            server.logger.debug(
+                "websocket opened",
+                metadata: [
+                    "event": "open", "client": "\(peer)", "path": "\(head.path)",
+                    "subprotocol": "\(subprotocol ?? "none")",
+                ])
+            if case .chat(let room) = requestedRoute {
+                joinRoom(room, query: head.query)
+            }
+            if !leftover.isEmpty && phase == .webSocket {
+                receiveWebSocket(leftover)
+            }
+        }
+    }
+
+    func joinRoom(_ room: String, query: String?) {
+        do {
+            let actions = try server.chat.join(
+                member: id, room: room, requestedName: RoomPath.requestedName(fromQuery: query))
+            isChatMember = true
+            server.perform(actions)
+        } catch {
+            let reason = error == .roomFull ? "room is full" : "too many rooms"
+            server.logger.notice(
+                "chat join refused",
+                metadata: [
+                    "event": "join_refused", "client": "\(peer)", "room": "\(room)",
+                    "reason": "\(reason)",
+                ])
+            initiateClose(code: CloseCode.tryAgainLater, reason: reason)
+        }
+    }
+
+    func respondAndClose(_ response: (status: HTTPStatus, bytes: [UInt8]), path: String?) {
+        server.logger.debug(
+            "http response",
+            metadata: [
+                "event": "http", "client": "\(peer)", "status": "\(response.status.code)", "path": "\(path ?? "-")",
+            ])
+        enqueue(ByteChunk(response.bytes))
+        closeAfterFlush = true
+    }
+}
