@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# chatd's one test command (what CI runs via .ci/run):
+#   1. apt packages the build needs (libsystemd-dev, pkg-config) if missing
+#   2. unit tests: swift build --build-tests && swift test
+#   3. release build of the daemon: swift build -c release --product chatd
+#   4. integration tests: pytest Tests/integration against .build/release/chatd (venv .venv-tests)
+#   5. RFC 6455 conformance: Autobahn|Testsuite sections 1-10 against /echo (venv .venv-autobahn, Python 2.7)
+# Every stage runs even when an earlier one failed (unless it needs that stage's output), and the last line is
+#   N passed, N failed
+# summing unit tests, integration tests and Autobahn cases (a stage that could not run counts as 1 failure).
+# Exit status: 0 only when nothing failed. Virtualenvs are cached in .venv-tests/.venv-autobahn (git-ignored).
+set -uo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$CHATD_ROOT" || exit 1
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+STAGE_REPORT=()
+REPORTS_DIR="$ARTIFACTS_DIR/reports"
+rm -rf "$REPORTS_DIR"
+mkdir -p "$REPORTS_DIR"
+RUN_STARTED=$SECONDS
+# Developers sharing a checkout may build elsewhere: CHATD_SCRATCH_PATH=.build-mine bash .ci/test.sh
+# (CI leaves it unset and uses SwiftPM's default .build).
+SWIFT_FLAGS=()
+BUILD_DIR="$CHATD_ROOT/.build"
+if [ -n "${CHATD_SCRATCH_PATH:-}" ]; then
+    SWIFT_FLAGS=(--scratch-path "$CHATD_SCRATCH_PATH")
+    BUILD_DIR="$(cd "$CHATD_ROOT" && mkdir -p "$CHATD_SCRATCH_PATH" && cd "$CHATD_SCRATCH_PATH" && pwd)"
+fi
+
+# Adds a stage's counts to the totals and remembers a one-line summary for the end.
+record() {
+    local stage="$1" passed="$2" failed="$3" note="${4:-}"
+    TOTAL_PASSED=$((TOTAL_PASSED + passed))
+    TOTAL_FAILED=$((TOTAL_FAILED + failed))
+    STAGE_REPORT+=("$(printf '%-22s %5d passed, %3d failed %s' "$stage" "$passed" "$failed" "$note")")
+}
+
+# Times a stage for the log.
+stage_started=0
+begin_stage() {
+    section "$1"
+    stage_started=$SECONDS
+}
+end_stage() {
+    echo "-- $1 took $((SECONDS - stage_started))s"
+}
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "1/5 system packages"
+if ! ensure_apt_packages libsystemd-dev pkg-config; then
+    echo "FAIL: could not install libsystemd-dev/pkg-config"
+    record "system packages" 0 1
+fi
+swift --version 2>&1 | head -n 1
+end_stage "system packages"
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "2/5 unit tests (swift build --build-tests, swift test)"
+UNIT_XUNIT="$REPORTS_DIR/unit.xml"
+if swift build "${SWIFT_FLAGS[@]}" --build-tests; then
+    swift test "${SWIFT_FLAGS[@]}" --skip-build --xunit-output "$UNIT_XUNIT" 2>&1 | tee "$REPORTS_DIR/swift-test.log"
+    swift_test_rc=${PIPESTATUS[0]}
+    read -r unit_passed unit_failed < <(
+        python3 "$CHATD_ROOT/.ci/count_swift_tests.py" --log "$REPORTS_DIR/swift-test.log" --xunit "$UNIT_XUNIT" \
+            --exit-code "$swift_test_rc"
+    )
+    record "unit tests" "${unit_passed:-0}" "${unit_failed:-1}" "(swift test exit $swift_test_rc)"
+else
+    echo "FAIL: swift build --build-tests failed"
+    record "unit tests" 0 1 "(build failed)"
+fi
+end_stage "unit tests"
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "3/5 release build (swift build -c release --product chatd)"
+CHATD_BIN="$BUILD_DIR/release/chatd"
+export CHATD_BIN
+release_ok=0
+if swift build "${SWIFT_FLAGS[@]}" -c release --product chatd && [ -x "$CHATD_BIN" ]; then
+    release_ok=1
+    "$CHATD_BIN" --version
+else
+    echo "FAIL: release build failed"
+    record "release build" 0 1
+fi
+end_stage "release build"
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "4/5 integration tests (pytest Tests/integration)"
+if ! ensure_tests_venv; then
+    echo "FAIL: could not create $TESTS_VENV"
+    record "integration tests" 0 1 "(venv failed)"
+elif [ "$release_ok" -ne 1 ]; then
+    echo "skipped: no release binary"
+    record "integration tests" 0 1 "(no binary)"
+else
+    "$TESTS_VENV/bin/python" -m pytest Tests/integration --junitxml="$REPORTS_DIR/integration.xml"
+    pytest_rc=$?
+    read -r it_passed it_failed < <(
+        "$TESTS_VENV/bin/python" "$CHATD_ROOT/.ci/count_junit.py" "$REPORTS_DIR/integration.xml" "$pytest_rc"
+    )
+    record "integration tests" "${it_passed:-0}" "${it_failed:-1}" "(pytest exit $pytest_rc)"
+fi
+end_stage "integration tests"
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "5/5 Autobahn|Testsuite (RFC 6455 sections 1-10 against /echo)"
+if [ "$release_ok" -ne 1 ]; then
+    echo "skipped: no release binary"
+    record "autobahn" 0 1 "(no binary)"
+else
+    bash "$CHATD_ROOT/.ci/autobahn.sh"
+    autobahn_rc=$?
+    read -r ab_passed ab_failed <"$ARTIFACTS_DIR/autobahn/counts.txt" || true
+    if [ "$autobahn_rc" -ne 0 ] && [ "${ab_failed:-0}" -eq 0 ]; then
+        ab_failed=1
+    fi
+    record "autobahn" "${ab_passed:-0}" "${ab_failed:-1}" "(report: Tests/integration/.artifacts/autobahn/index.html)"
+fi
+end_stage "autobahn"
+
+# ---------------------------------------------------------------------------------------------------------
+section "summary ($((SECONDS - RUN_STARTED))s)"
+for line in "${STAGE_REPORT[@]}"; do
+    echo "$line"
+done
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" -eq 0 ] && [ "$TOTAL_PASSED" -gt 0 ]
