@@ -13,12 +13,7 @@ public enum ChatdLogging {
 
     /// The handler `bootstrap` installs, exposed so tests and tools can build one without bootstrapping.
     public static func makeHandler(label: String, level: Logger.Level, journal: Bool) -> any LogHandler {
-        if journal {
-            var handler = JournalLogHandler(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var handler = StderrLogHandler(label: label)
+        var handler = ChatdLogHandler(label: label, destination: journal ? .journal : .standardError)
         handler.logLevel = level
         return handler
     }
