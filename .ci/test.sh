@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # chatd's one test command (what CI runs via .ci/run):
-#   1. apt packages the build needs (libsystemd-dev, pkg-config) if missing
+#   1. apt packages the build needs (libsystemd-dev, pkg-config) if missing; swift format lint must be clean
 #   2. unit tests: swift build --build-tests && swift test
 #   3. release build of the daemon: swift build -c release --product chatd
 #   4. integration tests: pytest Tests/integration against .build/release/chatd (venv .venv-tests)
@@ -56,6 +56,16 @@ if ! ensure_apt_packages libsystemd-dev pkg-config; then
 fi
 swift --version 2>&1 | head -n 1
 end_stage "system packages"
+
+# ---------------------------------------------------------------------------------------------------------
+begin_stage "lint (swift format lint --strict)"
+if swift format lint --strict -r Package.swift Sources Tests; then
+    record "swift format lint" 1 0
+else
+    echo "FAIL: swift format lint reported problems (fix with: swift format -i -r Package.swift Sources Tests)"
+    record "swift format lint" 0 1
+fi
+end_stage "lint"
 
 # ---------------------------------------------------------------------------------------------------------
 begin_stage "2/5 unit tests (swift build --build-tests, swift test)"
