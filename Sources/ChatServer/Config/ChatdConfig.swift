@@ -31,6 +31,14 @@ public struct ChatdConfig: Sendable, Equatable {
     public var closeTimeoutMs: Int
     /// Time to wait for close replies on shutdown (SIGTERM). `[timeouts] shutdown_drain_seconds`.
     public var shutdownDrainMs: Int
+    /// Chat messages each room keeps for joiners and reconnects. `[chat] history_size`.
+    public var historySize: Int
+    /// Longest chat text in UTF-8 bytes. `[chat] max_text_bytes`.
+    public var maxTextBytes: Int
+    /// Token-bucket refill per connection, in chat actions per second. `[chat] rate_per_second`.
+    public var ratePerSecond: Double
+    /// Token-bucket capacity per connection (a burst allowed after silence). `[chat] rate_burst`.
+    public var rateBurst: Int
     /// Browser origins allowed to open WebSockets besides same-host ones; `"*"` allows all. `[http] allowed_origins`.
     public var allowedOrigins: [String]
     /// Least severe level written to the log. `[log] level`.
@@ -52,6 +60,10 @@ public struct ChatdConfig: Sendable, Equatable {
         pongTimeoutMs: Int = 20_000,
         closeTimeoutMs: Int = 5000,
         shutdownDrainMs: Int = 2000,
+        historySize: Int = 100,
+        maxTextBytes: Int = 4000,
+        ratePerSecond: Double = 5,
+        rateBurst: Int = 10,
         allowedOrigins: [String] = [],
         logLevel: Logger.Level = .info
     ) {
@@ -69,6 +81,10 @@ public struct ChatdConfig: Sendable, Equatable {
         self.pongTimeoutMs = pongTimeoutMs
         self.closeTimeoutMs = closeTimeoutMs
         self.shutdownDrainMs = shutdownDrainMs
+        self.historySize = historySize
+        self.maxTextBytes = maxTextBytes
+        self.ratePerSecond = ratePerSecond
+        self.rateBurst = rateBurst
         self.allowedOrigins = allowedOrigins
         self.logLevel = logLevel
     }

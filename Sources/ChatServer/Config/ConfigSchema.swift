@@ -12,6 +12,7 @@ enum ConfigSchema {
             ]
         ),
         ("timeouts", ["handshake_seconds", "idle_seconds", "pong_seconds", "close_seconds", "shutdown_drain_seconds"]),
+        ("chat", ["history_size", "max_text_bytes", "rate_per_second", "rate_burst"]),
         ("http", ["allowed_origins"]),
         ("log", ["level"]),
     ]
@@ -45,6 +46,14 @@ enum ConfigSchema {
     static let maxRooms: ClosedRange<Int> = 1...1_000_000
     /// `[limits] max_members_per_room`.
     static let maxMembersPerRoom: ClosedRange<Int> = 1...1_000_000
+    /// `[chat] history_size`: 0 turns history (and resume) off.
+    static let historySize: ClosedRange<Int> = 0...100_000
+    /// `[chat] max_text_bytes`.
+    static let maxTextBytes: ClosedRange<Int> = 1...(1 << 20)
+    /// `[chat] rate_per_second`: refill rate of the per-connection token bucket.
+    static let ratePerSecond: ClosedRange<Double> = 0.01...100_000
+    /// `[chat] rate_burst`: capacity of the per-connection token bucket.
+    static let rateBurst: ClosedRange<Int> = 1...100_000
     /// Upper bound of every `[timeouts]` value, in seconds (one day), so milliseconds never overflow.
     static let maxTimeoutSeconds: Double = 86_400
 }

@@ -6,6 +6,7 @@ enum ConfigSections {
         case "server": try applyServer(reader, to: &config)
         case "limits": try applyLimits(reader, to: &config)
         case "timeouts": try applyTimeouts(reader, to: &config)
+        case "chat": try applyChat(reader, to: &config)
         case "http": try applyHTTP(reader, to: &config)
         case "log": try applyLog(reader, to: &config)
         default: break  // unknown tables were rejected before
@@ -59,6 +60,17 @@ enum ConfigSections {
         config.closeTimeoutMs = try reader.milliseconds("close_seconds", default: config.closeTimeoutMs)
         config.shutdownDrainMs = try reader.milliseconds(
             "shutdown_drain_seconds", allowZero: true, default: config.shutdownDrainMs)
+    }
+
+    /// `[chat]`: history and the per-connection rate limit.
+    private static func applyChat(_ reader: ConfigTableReader, to config: inout ChatdConfig) throws(ConfigError) {
+        config.historySize = try reader.integer(
+            "history_size", in: ConfigSchema.historySize, default: config.historySize)
+        config.maxTextBytes = try reader.integer(
+            "max_text_bytes", in: ConfigSchema.maxTextBytes, default: config.maxTextBytes)
+        config.ratePerSecond = try reader.number(
+            "rate_per_second", in: ConfigSchema.ratePerSecond, default: config.ratePerSecond)
+        config.rateBurst = try reader.integer("rate_burst", in: ConfigSchema.rateBurst, default: config.rateBurst)
     }
 
     /// `[http] allowed_origins`: `"*"` or `scheme://host[:port]` entries.

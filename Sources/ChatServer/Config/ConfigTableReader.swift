@@ -33,6 +33,24 @@ struct ConfigTableReader {
         return number
     }
 
+    /// A number (integer or fractional) within `range`, or `fallback` when the key is absent.
+    func number(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Double {
+        guard let value = table[key] else { return fallback }
+        let expectation = "a number between \(range.lowerBound) and \(range.upperBound)"
+        let number: Double
+        if let integer = value.int {
+            number = Double(integer)
+        } else if let double = value.double {
+            number = double
+        } else {
+            throw error(key, "expected \(expectation), got \(Self.describe(value))")
+        }
+        guard number.isFinite, range.contains(number) else {
+            throw error(key, "must be \(expectation), got \(Self.describe(value))")
+        }
+        return number
+    }
+
     /// A duration given in seconds (integer or fractional) converted to whole milliseconds (at least 1 when
     /// non-zero), or `fallback` when absent. Zero is only accepted when `allowZero` is set.
     func milliseconds(_ key: String, allowZero: Bool = false, default fallback: Int) throws(ConfigError) -> Int {

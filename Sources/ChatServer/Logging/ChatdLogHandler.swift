@@ -51,16 +51,9 @@ public struct ChatdLogHandler: LogHandler {
                     file: event.file, function: event.function, line: event.line))
         case .standardError:
             let line = LogLineFormatter.format(
-                millisecondsSinceEpoch: Self.nowMilliseconds(), level: event.level,
+                millisecondsSinceEpoch: WallClock.milliseconds(), level: event.level,
                 message: event.message.description, metadata: merged)
             StandardError.write(line + "\n")
         }
-    }
-
-    /// Wall-clock time in milliseconds since the Unix epoch.
-    static func nowMilliseconds() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 }

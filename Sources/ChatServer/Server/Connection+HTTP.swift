@@ -50,7 +50,7 @@ extension Connection {
                     "subprotocol": "\(subprotocol ?? "none")",
                 ])
             if case .chat(let room) = requestedRoute {
-                joinRoom(room, query: head.query)
+                joinRoom(room, query: head.query, chatProtocol: subprotocol == "chatd.v1" ? .json : .plainText)
             }
             if !leftover.isEmpty && phase == .webSocket {
                 receiveWebSocket(leftover)
@@ -58,10 +58,16 @@ extension Connection {
         }
     }
 
-    func joinRoom(_ room: String, query: String?) {
+    /// Joins the room named by the path; `?name=`, `?since=` and `?epoch=` come from the query string.
+    func joinRoom(_ room: String, query: String?, chatProtocol: ChatProtocol) {
+        let request = JoinRequest(
+            room: room,
+            requestedName: RoomPath.queryValue("name", in: query),
+            chatProtocol: chatProtocol,
+            since: RoomPath.queryValue("since", in: query).flatMap { UInt64($0) },
+            epoch: RoomPath.queryValue("epoch", in: query))
         do {
-            let actions = try server.chat.join(
-                member: id, room: room, requestedName: RoomPath.requestedName(fromQuery: query))
+            let actions = try server.chat.join(member: id, request: request, now: WallClock.milliseconds())
             isChatMember = true
             server.perform(actions)
         } catch {

@@ -43,10 +43,11 @@ extension Connection {
             enqueue(FrameChunks.frame(kind == .text ? .text : .binary, bytes: payload))
         case .chat:
             guard kind == .text else {
-                initiateClose(code: CloseCode.unsupportedData, reason: "chat rooms take text messages only")
+                server.perform(server.chat.receiveBinary(from: id))
                 return
             }
-            server.perform(server.chat.receive(text: String(decoding: payload, as: UTF8.self), from: id))
+            let text = String(decoding: payload, as: UTF8.self)
+            server.perform(server.chat.receive(text: text, from: id, now: WallClock.milliseconds()))
         case nil:
             break
         }
@@ -62,6 +63,6 @@ extension Connection {
     func leaveChat() {
         guard isChatMember else { return }
         isChatMember = false
-        server.perform(server.chat.leave(member: id))
+        server.perform(server.chat.leave(member: id, now: WallClock.milliseconds()))
     }
 }

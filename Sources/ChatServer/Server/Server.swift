@@ -42,7 +42,9 @@ public final class Server {
         self.chat = ChatService(
             limits: ChatLimits(
                 maxNameLength: config.maxNameLength, maxRooms: config.maxRooms,
-                maxMembersPerRoom: config.maxMembersPerRoom))
+                maxMembersPerRoom: config.maxMembersPerRoom, maxTextBytes: config.maxTextBytes,
+                historySize: config.historySize, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst),
+            instanceID: WallClock.instanceID())
         self.outboundLimit = max(config.maxOutboundBytes, config.maxMessageBytes &+ 16)
         self.handshakePolicy = HandshakePolicy(allowedOrigins: config.allowedOrigins)
         self.signals = try SignalSource()
@@ -174,8 +176,8 @@ public final class Server {
                     connection(for: member)?.enqueue(frame)
                 }
                 stats.messagesDelivered &+= UInt64(members.count)
-            case .disconnect(let member):
-                connection(for: member)?.initiateClose(code: CloseCode.normal, reason: "bye")
+            case .disconnect(let member, let code, let reason):
+                connection(for: member)?.initiateClose(code: code, reason: reason)
             }
         }
     }
