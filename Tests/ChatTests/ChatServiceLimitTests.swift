@@ -1,5 +1,6 @@
-import Chat
 import Testing
+
+@testable import Chat
 
 /// Room and membership limits, including changes made by a config reload.
 @Suite struct ChatServiceLimitTests {

@@ -1,5 +1,6 @@
-import Chat
 import Testing
+
+@testable import Chat
 
 /// Name sanitising, guest names and disambiguation.
 @Suite struct ChatServiceNameTests {

@@ -1,5 +1,6 @@
-import Chat
 import Testing
+
+@testable import Chat
 
 /// The membership storage behind broadcasting: shared arrays, correct swap-removal.
 @Suite struct RoomMembershipTests {

@@ -1,5 +1,6 @@
-import Chat
 import Testing
+
+@testable import Chat
 
 /// Room names from request paths.
 @Suite struct RoomPathRoomNameTests {
@@ -93,5 +94,19 @@ import Testing
 
     @Test func invalidUTF8IsRepaired() {
         #expect(RoomPath.requestedName(fromQuery: "name=a%FFb") == "a\u{FFFD}b")
+    }
+}
+
+/// `since`, `epoch` and any other query parameter.
+@Suite struct RoomPathQueryValueTests {
+    @Test func findsAnyKey() {
+        let query = "name=alice&since=41&epoch=mf3k2a-1"
+        #expect(RoomPath.queryValue("since", in: query) == "41")
+        #expect(RoomPath.queryValue("epoch", in: query) == "mf3k2a-1")
+        #expect(RoomPath.queryValue("name", in: query) == "alice")
+        #expect(RoomPath.queryValue("room", in: query) == nil)
+        #expect(RoomPath.queryValue("since", in: nil) == nil)
+        #expect(RoomPath.queryValue("since", in: "since") == "")
+        #expect(RoomPath.queryValue("epoch", in: "epoch=a%2Db+c") == "a-b c")
     }
 }

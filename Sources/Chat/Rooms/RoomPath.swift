@@ -30,12 +30,18 @@ public enum RoomPath {
     /// `?name=` value from a raw query string (percent-decoded, '+' → space), nil when absent.
     /// The first `name` parameter wins; malformed escapes are kept literally (WHATWG form decoding).
     public static func requestedName(fromQuery query: String?) -> String? {
+        queryValue("name", in: query)
+    }
+
+    /// The value of the first `key` parameter in a raw query string (key and value percent-decoded, '+' → space),
+    /// "" for a parameter without `=`, nil when absent. Used for `name`, `since` and `epoch`.
+    public static func queryValue(_ key: String, in query: String?) -> String? {
         guard let query else { return nil }
         for parameter in query.split(separator: "&") {
             let parts = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let rawKey = parts.first,
-                let key = PercentDecoding.decode(rawKey.utf8, plusAsSpace: true, mode: .lenient),
-                key.elementsEqual("name".utf8)
+                let decodedKey = PercentDecoding.decode(rawKey.utf8, plusAsSpace: true, mode: .lenient),
+                decodedKey.elementsEqual(key.utf8)
             else { continue }
             let rawValue = parts.count > 1 ? parts[1] : ""
             let value = PercentDecoding.decode(rawValue.utf8, plusAsSpace: true, mode: .lenient) ?? []

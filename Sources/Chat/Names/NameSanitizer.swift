@@ -3,13 +3,19 @@ enum NameSanitizer {
     /// Most Unicode scalars one Character of a name may carry; longer clusters ("Zalgo" text) are dropped.
     static let maxScalarsPerCharacter = 8
 
-    /// Strips control, bidi-override and zero-width characters, folds whitespace runs into one space, trims,
-    /// removes `:` (it separates name and text in chat lines) and leading `*` (system notices start with "* "),
-    /// then truncates to `maxLength` Characters. Returns "" when nothing is left.
+    /// Applies NFKC (so fullwidth and other compatibility forms become plain ones), strips control, bidi-override
+    /// and zero-width characters, folds whitespace runs into one space, trims, removes `:` (it separates name and
+    /// text in chat lines) and leading `*` (system notices start with "* "), then truncates to `maxLength`
+    /// Characters. Returns "" when nothing is left.
     static func sanitize(_ requested: String, maxLength: Int) -> String {
+        truncate(cleaned(requested), toCharacters: maxLength)
+    }
+
+    /// `requested` normalised and cleaned but not yet truncated (rename uses it to reject over-long names).
+    static func cleaned(_ requested: String) -> String {
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in requested.unicodeScalars {
+        for scalar in UnicodeCompatibilityNormalization.nfkc(requested).unicodeScalars {
             if scalar.properties.isWhitespace {
                 pendingSpace = true
                 continue
@@ -25,7 +31,7 @@ enum NameSanitizer {
             pendingSpace = false
             scalars.append(scalar)
         }
-        return truncate(String(scalars), toCharacters: maxLength)
+        return truncate(String(scalars), toCharacters: Int.max)
     }
 
     /// The first `limit` Characters of `name` (never splitting a grapheme cluster), without oversized clusters

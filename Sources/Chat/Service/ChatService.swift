@@ -1,0 +1,45 @@
+/// Rooms, members, history and both chat protocols (plain text and `chatd.v1` JSON). Single-threaded: the
+/// server's reactor thread owns it. It does no I/O; every call returns the `ChatAction`s to perform.
+public final class ChatService {
+    /// Limits applied from now on; a config reload may change them (existing members and rooms stay).
+    public var limits: ChatLimits
+    /// This server run's identity, the first half of every room epoch.
+    let instanceID: String
+    /// Rooms by name: rooms with members, plus empty rooms kept for their history.
+    var rooms: [String: Room] = [:]
+    /// Empty rooms by name, with the tick at which they became empty (oldest is evicted first).
+    var emptyRooms: [String: UInt64] = [:]
+    /// Joined members.
+    var members: [MemberID: ChatMember] = [:]
+    /// Last number used for a generated `guest-N` name.
+    var guestCounter: UInt64 = 0
+    /// Rooms created so far: the second half of each room epoch.
+    var roomsCreated: UInt64 = 0
+    /// A counter that orders room activity for eviction.
+    var tick: UInt64 = 0
+    /// Total messages held in all room histories.
+    public internal(set) var messagesStored = 0
+
+    /// Creates an empty service. `instanceID` must differ between server runs (e.g. the start time in base 36) so
+    /// clients can tell a restarted room's message ids from the old ones.
+    public init(limits: ChatLimits, instanceID: String) {
+        self.limits = limits
+        self.instanceID = instanceID
+    }
+
+    /// Number of rooms, including empty rooms kept for their history.
+    public var roomCount: Int { rooms.count }
+
+    /// Number of joined members across all rooms.
+    public var memberCount: Int { members.count }
+
+    /// The display name of a joined member, nil when unknown.
+    public func name(of member: MemberID) -> String? {
+        members[member]?.name
+    }
+
+    /// The room of a joined member, nil when unknown.
+    public func room(of member: MemberID) -> String? {
+        members[member]?.room.name
+    }
+}
