@@ -55,3 +55,30 @@ import Testing
         }
     }
 }
+
+/// History that could not be replayed within the per-connection queue cap is refused at start-up.
+@Suite struct ConfigConsistencyTests {
+    @Test func defaultsAreConsistent() throws {
+        _ = try ConfigLoader.parse(text: "", fileName: "c.toml")
+        let shipped = ChatdConfig.defaults
+        let replay = shipped.historySize * ConfigConsistency.worstCaseReplayBytes(maxTextBytes: shipped.maxTextBytes)
+        #expect(replay <= shipped.maxOutboundBytes)
+    }
+
+    @Test func historyLargerThanTheQueueCapIsAnError() {
+        let text = "[limits]\nmax_outbound_bytes = 65536\n\n[chat]\nmax_text_bytes = 4000\nhistory_size = 100\n"
+        do {
+            _ = try ConfigLoader.parse(text: text, fileName: "c.toml")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 6)
+            #expect(error.key == "[chat] history_size")
+            #expect(error.message.contains("max_outbound_bytes (65536)"))
+        }
+    }
+
+    @Test func hugeValuesDoNotOverflow() {
+        let text = "[chat]\nmax_text_bytes = 1048576\nhistory_size = 100000\n"
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(text: text, fileName: "c.toml") }
+    }
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Room fan-out benchmark: how many chat messages per second chatd delivers to a big room.
 
-Starts nothing itself: point it at a running chatd (`--url ws://127.0.0.1:8080/chat/bench`).
+Starts nothing itself: point it at a running chatd whose rate limit is lifted, e.g.
+`.build/release/chatd --config Tests/benchmarks/chatd-bench.toml` and `--url ws://127.0.0.1:8080/chat/bench`
+(with the default limit of 5 messages/s the publisher is closed with 1008 and nothing is measured).
 It opens MEMBERS raw WebSocket connections in WORKERS processes (spread over loopback source
 addresses 127.0.0.1, 127.0.0.2, ... so no process nears its file limit), waits until the room is
 quiet, then one extra member sends MESSAGES messages back to back. Every member counts the bytes

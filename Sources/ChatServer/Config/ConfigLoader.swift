@@ -30,6 +30,7 @@ public enum ConfigLoader {
             let reader = ConfigTableReader(fileName: fileName, tableName: tableName, table: table, index: index)
             try ConfigSections.apply(reader, to: &config)
         }
+        try ConfigConsistency.check(config, fileName: fileName, index: index)
         return config
     }
 
