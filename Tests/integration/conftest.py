@@ -34,11 +34,23 @@ def _stop_and_check(daemon):
     assert status == 0, f"chatd {daemon.name} exited with {status} on SIGTERM (expected 0):\n{daemon.log_tail()}"
 
 
+def merged_sections(base, extra):
+    """`base` with the tables of `extra` merged in key by key (neither argument is modified)."""
+    merged = {table: dict(keys) for table, keys in base.items()}
+    for table, keys in (extra or {}).items():
+        merged.setdefault(table, {}).update(keys)
+    return merged
+
+
 @pytest.fixture(scope="module")
 def chatd(request, tmp_path_factory):
-    """One daemon shared by every test of a module (tests use their own room names)."""
+    """One daemon shared by every test of a module (tests use their own room names).
+
+    A module may set `CHATD_SECTIONS = {"chat": {...}}` to add or override config keys for its daemon.
+    """
     name = request.module.__name__.rsplit(".", 1)[-1]
-    daemon = ChatdProcess(tmp_path_factory.mktemp(name), name, DEFAULT_SECTIONS)
+    sections = merged_sections(DEFAULT_SECTIONS, getattr(request.module, "CHATD_SECTIONS", None))
+    daemon = ChatdProcess(tmp_path_factory.mktemp(name), name, sections)
     try:
         daemon.start()
         yield daemon

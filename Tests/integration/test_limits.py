@@ -110,7 +110,13 @@ def test_head_request_has_no_body(chatd):
 
 def test_slow_consumer_is_disconnected_and_room_keeps_working(chatd_factory):
     """A member that never reads must be dropped once its queue passes max_outbound_bytes."""
-    daemon = chatd_factory(sections={"limits": {"max_message_bytes": 8192, "max_outbound_bytes": 65536}})
+    daemon = chatd_factory(
+        sections={
+            "limits": {"max_message_bytes": 8192, "max_outbound_bytes": 65536},
+            # The flood must not be stopped by the sender's rate limit first.
+            "chat": {"rate_per_second": 100000, "rate_burst": 100000},
+        }
+    )
     slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     slow.settimeout(5)

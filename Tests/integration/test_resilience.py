@@ -16,6 +16,10 @@ from wsraw import (
     upgrade_request,
 )
 
+# The fan-out test sends 50 messages from one member at once: above the default rate limit
+# ([chat] rate_burst 10), so this module's daemon allows more (rate limiting is tested in test_v1_rate.py).
+CHATD_SECTIONS = {"chat": {"rate_per_second": 1000, "rate_burst": 1000}}
+
 
 def _swallow(sock):
     """Reads whatever the server answers until it closes (bounded by the socket timeout)."""
