@@ -114,7 +114,7 @@ def test_slow_consumer_is_disconnected_and_room_keeps_working(chatd_factory):
         sections={
             "limits": {"max_message_bytes": 8192, "max_outbound_bytes": 65536},
             # The flood must not be stopped by the sender's rate limit first.
-            "chat": {"rate_per_second": 100000, "rate_burst": 100000},
+            "chat": {"rate_per_second": 100000, "rate_burst": 100000, "history_size": 2},
         }
     )
     slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

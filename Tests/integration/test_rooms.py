@@ -12,7 +12,7 @@ from wsraw import OP_TEXT, RawWebSocket
 
 # The large-message test sends 1 MiB of chat text; chatd.v1 limits chat texts to [chat] max_text_bytes
 # (default 4000) and rate-limits senders, so this module's daemon raises both.
-CHATD_SECTIONS = {"chat": {"max_text_bytes": 1 << 20, "rate_per_second": 1000, "rate_burst": 1000}}
+CHATD_SECTIONS = {"chat": {"max_text_bytes": 1 << 20, "rate_per_second": 1000, "rate_burst": 1000, "history_size": 10}}
 
 
 def test_two_clients_chat_and_other_room_is_isolated(chatd):
