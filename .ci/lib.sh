@@ -150,3 +150,20 @@ stop_process() {
     STOP_RC=0
     wait "$pid" 2>/dev/null || STOP_RC=$?
 }
+
+# ---- browser end-to-end tests ----
+# Debian's Chromium and its matching chromedriver (/usr/bin/chromium, /usr/bin/chromedriver) plus a color
+# emoji font so screenshots render emoji. Selenium itself comes from .ci/requirements-tests.txt
+# (ensure_tests_venv); the tests give Selenium both paths, so Selenium Manager never downloads anything.
+ensure_browser_tools() {
+    ensure_apt_packages chromium chromium-driver fonts-noto-color-emoji || return 1
+    local tool
+    for tool in /usr/bin/chromium /usr/bin/chromedriver; do
+        if [ ! -x "$tool" ]; then
+            echo "error: $tool is missing after installing chromium/chromium-driver" >&2
+            return 1
+        fi
+    done
+    /usr/bin/chromedriver --version | head -n 1
+    "$TESTS_VENV/bin/python" -c 'import selenium; print("selenium", selenium.__version__)' || return 1
+}

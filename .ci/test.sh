@@ -4,6 +4,7 @@
 #   2. unit tests: swift build --build-tests && swift test
 #   3. release build of the daemon: swift build -c release --product chatd
 #   4. integration tests: pytest Tests/integration against .build/release/chatd (venv .venv-tests)
+#   4b. browser end-to-end tests: pytest Tests/browser in headless Chromium (Debian chromium + chromium-driver)
 #   5. RFC 6455 conformance: Autobahn|Testsuite sections 1-10 against /echo (venv .venv-autobahn, Python 2.7)
 # Every stage runs even when an earlier one failed (unless it needs that stage's output), and the last line is
 #   N passed, N failed
@@ -115,6 +116,31 @@ else
     record "integration tests" "${it_passed:-0}" "${it_failed:-1}" "(pytest exit $pytest_rc)"
 fi
 end_stage "integration tests"
+
+# ---- browser end-to-end tests ----
+# Two headless Chromium sessions chat through the embedded page and survive a daemon restart
+# (Tests/browser). Debian's chromium + chromium-driver come from ensure_browser_tools, selenium from
+# .venv-tests; screenshots land in Tests/integration/.artifacts/screenshots/.
+begin_stage "4b/5 browser end-to-end tests (pytest Tests/browser, headless Chromium)"
+if [ "$release_ok" -ne 1 ]; then
+    echo "skipped: no release binary"
+    record "browser tests" 0 1 "(no binary)"
+elif ! ensure_tests_venv || ! ensure_browser_tools; then
+    echo "FAIL: could not set up chromium, chromium-driver and selenium"
+    record "browser tests" 0 1 "(setup failed)"
+else
+    "$TESTS_VENV/bin/python" -m pytest Tests/browser -s --junitxml="$REPORTS_DIR/browser.xml"
+    browser_rc=$?
+    read -r br_passed br_failed < <(
+        "$TESTS_VENV/bin/python" "$CHATD_ROOT/.ci/count_junit.py" "$REPORTS_DIR/browser.xml" "$browser_rc"
+    )
+    for shot in "$ARTIFACTS_DIR"/screenshots/chat-*.png; do
+        [ -f "$shot" ] && echo "screenshot: $shot"
+    done
+    record "browser tests" "${br_passed:-0}" "${br_failed:-1}" "(pytest exit $browser_rc)"
+fi
+end_stage "browser tests"
+# ---- end of browser end-to-end tests ---------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------------------
 begin_stage "5/5 Autobahn|Testsuite (RFC 6455 sections 1-10 against /echo)"
