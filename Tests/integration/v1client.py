@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from wsclient import TIMEOUT, WELCOME, recv, ws_connect
+from wsclient import TIMEOUT, WELCOME, recv, recv_until, ws_connect
 
 SUBPROTOCOL = "chatd.v1"
 
@@ -51,19 +51,7 @@ async def recv_json(ws, timeout=TIMEOUT):
 
 async def recv_json_until(ws, predicate, timeout=TIMEOUT, what="message"):
     """Receives JSON messages until `predicate(message)`; returns (match, messages skipped before it)."""
-    skipped = []
-
-    async def loop():
-        while True:
-            message = decode(await ws.recv())
-            if predicate(message):
-                return message
-            skipped.append(message)
-
-    try:
-        return await asyncio.wait_for(loop(), timeout), skipped
-    except asyncio.TimeoutError:
-        raise AssertionError(f"no {what} within {timeout}s; got {skipped[-10:]!r}") from None
+    return await recv_until(ws, predicate, timeout, what, transform=decode)
 
 
 async def recv_type(ws, kind, timeout=TIMEOUT, **fields):

@@ -37,13 +37,15 @@ async def recv(ws, timeout=TIMEOUT):
     return await asyncio.wait_for(ws.recv(), timeout)
 
 
-async def recv_until(ws, predicate, timeout=TIMEOUT, what="message"):
-    """Receives until `predicate(message)`; returns (match, messages skipped before it)."""
+async def recv_until(ws, predicate, timeout=TIMEOUT, what="message", transform=lambda message: message):
+    """Receives until `predicate(message)`; returns (match, messages skipped before it).
+
+    `transform` is applied to each received message first (e.g. JSON decoding)."""
     skipped = []
 
     async def loop():
         while True:
-            message = await ws.recv()
+            message = transform(await ws.recv())
             if predicate(message):
                 return message
             skipped.append(message)

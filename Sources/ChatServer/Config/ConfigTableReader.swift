@@ -37,12 +37,7 @@ struct ConfigTableReader {
     func number(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws(ConfigError) -> Double {
         guard let value = table[key] else { return fallback }
         let expectation = "a number between \(range.lowerBound) and \(range.upperBound)"
-        let number: Double
-        if let integer = value.int {
-            number = Double(integer)
-        } else if let double = value.double {
-            number = double
-        } else {
+        guard let number = Self.numeric(value) else {
             throw error(key, "expected \(expectation), got \(Self.describe(value))")
         }
         guard number.isFinite, range.contains(number) else {
@@ -58,12 +53,7 @@ struct ConfigTableReader {
         let lowest = allowZero ? "0" : "greater than 0"
         let limit = Int(ConfigSchema.maxTimeoutSeconds)
         let expectation = "a number of seconds \(lowest) and at most \(limit)"
-        let seconds: Double
-        if let integer = value.int {
-            seconds = Double(integer)
-        } else if let double = value.double {
-            seconds = double
-        } else {
+        guard let seconds = Self.numeric(value) else {
             throw error(key, "expected \(expectation), got \(Self.describe(value))")
         }
         let inRange = seconds.isFinite && (allowZero ? seconds >= 0 : seconds > 0)
@@ -72,6 +62,12 @@ struct ConfigTableReader {
         }
         let milliseconds = Int((seconds * 1000).rounded())
         return seconds > 0 ? max(1, milliseconds) : 0
+    }
+
+    /// An integer or fractional TOML value as a `Double`; nil for any other type.
+    static func numeric(_ value: any TOMLValueConvertible) -> Double? {
+        if let integer = value.int { return Double(integer) }
+        return value.double
     }
 
     /// A string, or nil when absent.
