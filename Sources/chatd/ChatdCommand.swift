@@ -66,7 +66,8 @@ struct ChatdCommand: ParsableCommand {
         let logger = Logger(label: "chatd")
         let server: Server
         do {
-            server = try Server(config: config, logger: logger)
+            let source = configSource
+            server = try Server(config: config, logger: logger, reloadConfiguration: { try source.load() })
         } catch {
             throw CommandFailure.report("cannot start: \(error)")
         }

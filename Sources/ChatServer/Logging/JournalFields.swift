@@ -6,6 +6,8 @@ enum JournalFields {
     static let syslogIdentifier = "chatd"
     /// Prefix for metadata fields, so ours never clash with journald's own fields.
     static let metadataPrefix = "CHATD_"
+    /// The metadata key written as journald's own `MESSAGE_ID` field instead of a `CHATD_` field.
+    static let messageIDKey = "message_id"
     /// journald ignores field names longer than this.
     static let maxFieldNameLength = 64
 
@@ -23,6 +25,7 @@ enum JournalFields {
 
     /// `CHATD_` + the key upper-cased, with every character outside `[A-Z0-9_]` replaced by `_`.
     static func fieldName(forMetadataKey key: String) -> String {
+        if key == messageIDKey { return "MESSAGE_ID" }
         var name = metadataPrefix
         for scalar in key.unicodeScalars {
             switch scalar {

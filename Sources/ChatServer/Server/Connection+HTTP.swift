@@ -72,12 +72,8 @@ extension Connection {
             server.perform(actions)
         } catch {
             let reason = error == .roomFull ? "room is full" : "too many rooms"
-            server.logger.notice(
-                "chat join refused",
-                metadata: [
-                    "event": "join_refused", "client": "\(peer)", "room": "\(room)",
-                    "reason": "\(reason)",
-                ])
+            server.logLimitHit(
+                "join_refused", "chat join refused: \(reason)", metadata: ["client": "\(peer)", "room": "\(room)"])
             initiateClose(code: CloseCode.tryAgainLater, reason: reason)
         }
     }

@@ -10,9 +10,9 @@ extension Connection {
         guard phase != .closed && phase != .lingering else { return }
         outbound.append(chunk)
         if outbound.byteCount > server.outboundLimit {
-            server.logger.warning(
-                "slow consumer disconnected",
-                metadata: ["event": "slow_consumer", "client": "\(peer)", "queued": "\(outbound.byteCount)"])
+            server.logLimitHit(
+                "slow_consumer", "slow consumer disconnected (outbound queue over max_outbound_bytes)",
+                metadata: ["client": "\(peer)", "queued": "\(outbound.byteCount)"])
             abort(reason: "slow consumer", detail: nil)
             return
         }

@@ -11,13 +11,15 @@ public final class Server {
     static let sweepIntervalMilliseconds = 250
 
     let loop: EventLoop
-    let config: ChatdConfig
-    let logger: Logger
+    /// The configuration in force; a reload (SIGHUP) replaces it.
+    var config: ChatdConfig
+    /// The logger; a reload may change its level.
+    var logger: Logger
     let chat: ChatService
-    let handshakePolicy: HandshakePolicy
+    var handshakePolicy: HandshakePolicy
     var stats = ServerStats()
     /// Queued bytes past which a peer is a slow consumer; never below one maximal message frame.
-    let outboundLimit: Int
+    var outboundLimit: Int
     /// Reused action buffer for WebSocket sessions, so a read does not allocate one.
     var actionScratch: [WebSocketAction] = []
 
@@ -32,23 +34,37 @@ public final class Server {
     private var shutdownDeadline: Int64?
     private var lastStatusAt: Int64 = 0
     private var lastStatusMessages: UInt64 = 0
-    private var lastDescriptorWarningAt: Int64 = -10_000
+    private var lastStatusRate: UInt64 = 0
+    let reloadConfiguration: (() throws -> ChatdConfig)?
+    private var watchdog = Watchdog.fromEnvironment()
+    private var limitLog = LogThrottle(intervalMilliseconds: 10_000)
+    private var activity: ActivitySummary
 
-    /// Binds every configured listener; throws a readable error when one cannot be bound.
-    public init(config: ChatdConfig, logger: Logger) throws {
+    /// Takes systemd's listening sockets when socket-activated, else binds every configured listener (throwing a
+    /// readable error when one cannot be bound). `reloadConfiguration` re-reads the config on SIGHUP.
+    public init(
+        config: ChatdConfig, logger: Logger, reloadConfiguration: (() throws -> ChatdConfig)? = nil
+    ) throws {
+        self.reloadConfiguration = reloadConfiguration
         self.config = config
         self.logger = logger
         self.loop = try EventLoop()
-        self.chat = ChatService(
-            limits: ChatLimits(
-                maxNameLength: config.maxNameLength, maxRooms: config.maxRooms,
-                maxMembersPerRoom: config.maxMembersPerRoom, maxTextBytes: config.maxTextBytes,
-                historySize: config.historySize, ratePerSecond: config.ratePerSecond, rateBurst: config.rateBurst),
-            instanceID: WallClock.instanceID())
+        self.chat = ChatService(limits: Self.chatLimits(for: config), instanceID: WallClock.instanceID())
         self.outboundLimit = max(config.maxOutboundBytes, config.maxMessageBytes &+ 16)
         self.handshakePolicy = HandshakePolicy(allowedOrigins: config.allowedOrigins)
         self.signals = try SignalSource()
         self.sweepTimer = try PeriodicTimer(intervalMilliseconds: Self.sweepIntervalMilliseconds)
+        self.activity = ActivitySummary(now: loop.nowMilliseconds)
+        let inherited = SocketActivation.inheritedSockets()
+        if !inherited.isEmpty {
+            listeners = inherited.map { ListeningSocket(adopting: $0.fd) }
+            logger.info(
+                "using listening sockets from systemd; [server] listen is ignored",
+                metadata: [
+                    "event": "socket_activation", "sockets": "\(inherited.map(\.name).joined(separator: " "))",
+                ])
+            return
+        }
         for address in config.listen {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
                 throw ServerStartError(message: "cannot listen on \(address): not a numeric IPv4 or IPv6 address")
@@ -77,10 +93,13 @@ public final class Server {
 
         logger.info(
             "chatd listening",
-            metadata: ["event": "started", "listen": "\(boundAddresses.joined(separator: " "))"])
+            metadata: [
+                "event": "started", "listen": "\(boundAddresses.joined(separator: " "))",
+                "message_id": "\(JournalMessageID.started)",
+            ])
         SystemdNotifier.notify("READY=1\nSTATUS=listening on \(boundAddresses.joined(separator: " "))")
         loop.run()
-        logger.info("chatd stopped", metadata: ["event": "stopped"])
+        logger.info("chatd stopped", metadata: ["event": "stopped", "message_id": "\(JournalMessageID.stopped)"])
         return 0
     }
 
@@ -96,7 +115,9 @@ public final class Server {
                 return
             case .shedForLackOfDescriptors:
                 stats.shedConnections &+= 1
-                warnAboutDescriptorExhaustion()
+                logLimitHit(
+                    "fd_exhausted", "out of file descriptors; shedding new connections",
+                    metadata: ["connections": "\(connectionCount)"])
             case .failed(let error):
                 logger.debug("accept failed", metadata: ["event": "accept_failed", "reason": "\(error)"])
                 return
@@ -104,16 +125,15 @@ public final class Server {
         }
     }
 
-    /// Warns at most every ten seconds, so a flood of refused connections cannot flood the journal.
-    private func warnAboutDescriptorExhaustion() {
-        let now = loop.nowMilliseconds
-        guard now &- lastDescriptorWarningAt >= 10_000 else { return }
-        lastDescriptorWarningAt = now
-        logger.warning(
-            "out of file descriptors; shedding new connections",
-            metadata: [
-                "event": "fd_exhausted", "connections": "\(connectionCount)", "shed": "\(stats.shedConnections)",
-            ])
+    /// Logs a client-facing limit at warning level, at most once per kind every ten seconds, so a flood that
+    /// hits a limit cannot flood the journal; the line says how many were held back.
+    func logLimitHit(_ kind: String, _ message: String, metadata: Logger.Metadata = [:]) {
+        guard let heldBack = limitLog.admit(kind, now: loop.nowMilliseconds) else { return }
+        var fields = metadata
+        fields["event"] = "\(kind)"
+        fields["message_id"] = "\(JournalMessageID.limitHit)"
+        fields["held_back"] = "\(heldBack)"
+        logger.warning("\(message)", metadata: fields)
     }
 
     private func adopt(_ accepted: ListeningSocket.Accepted) {
@@ -121,8 +141,9 @@ public final class Server {
             stats.shedConnections &+= 1
             SocketIO.writeBestEffort(accepted.fd, HTTPRoutes.error(.serviceUnavailable).bytes)
             SocketIO.close(accepted.fd)
-            logger.debug(
-                "connection limit reached", metadata: ["event": "limit", "client": "\(accepted.peer)"])
+            logLimitHit(
+                "connection_limit", "connection limit reached; refusing new connections with 503",
+                metadata: ["client": "\(accepted.peer)", "connections": "\(connectionCount)"])
             return
         }
         generation &+= 1
@@ -222,6 +243,12 @@ public final class Server {
         if now &- lastStatusAt >= 5000 {
             reportStatus(now: now)
         }
+        if watchdog?.pingIsDue(now: now) == true {
+            SystemdNotifier.notify("WATCHDOG=1")
+        }
+        if let summary = activity.due(now: now, stats: stats, connections: connectionCount, rooms: chat.roomCount) {
+            logger.info("\(summary)", metadata: ["event": "summary"])
+        }
     }
 
     private func reportStatus(now: Int64) {
@@ -230,9 +257,14 @@ public final class Server {
         let rate = (delivered &- lastStatusMessages) &* 1000 / UInt64(elapsed)
         lastStatusAt = now
         lastStatusMessages = delivered
+        lastStatusRate = rate
         guard SystemdNotifier.isEnabled else { return }
-        SystemdNotifier.notify(
-            "STATUS=\(connectionCount) connections, \(chat.roomCount) rooms, \(rate) messages/s delivered")
+        SystemdNotifier.notify("STATUS=\(statusLine(rate: rate))")
+    }
+
+    /// The one-line summary systemd shows in `systemctl status chatd`.
+    func statusLine(rate: UInt64?) -> String {
+        "\(connectionCount) connections, \(chat.roomCount) rooms, \(rate ?? lastStatusRate) messages/s delivered"
     }
 
     private func handleSignals() {
@@ -241,9 +273,7 @@ public final class Server {
             case SIGTERM, SIGINT:
                 beginShutdown(signal: signal == SIGTERM ? "SIGTERM" : "SIGINT")
             case SIGHUP:
-                logger.notice(
-                    "SIGHUP received; configuration reload is not supported yet, keeping the current one",
-                    metadata: ["event": "reload_ignored"])
+                reload()
             default:
                 break
             }
