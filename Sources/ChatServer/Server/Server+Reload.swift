@@ -45,7 +45,7 @@ extension Server {
         config = next
         logger.logLevel = next.logLevel
         handshakePolicy = HandshakePolicy(allowedOrigins: next.allowedOrigins)
-        outboundLimit = max(next.maxOutboundBytes, next.maxMessageBytes &+ 16)
+        outboundLimit = Self.outboundLimit(for: next)
         chat.limits = Self.chatLimits(for: next)
         logger.notice(
             "configuration reloaded",
@@ -53,6 +53,12 @@ extension Server {
                 "event": "reloaded", "message_id": "\(JournalMessageID.reloaded)",
                 "connections": "\(connectionCount)",
             ])
+    }
+
+    /// Queued bytes past which a peer is a slow consumer: the configured cap, but never below one maximal
+    /// message frame (an echo of the largest allowed message must fit).
+    static func outboundLimit(for config: ChatdConfig) -> Int {
+        max(config.maxOutboundBytes, config.maxMessageBytes &+ 16)
     }
 
     /// The chat layer's limits taken from a configuration.

@@ -50,7 +50,7 @@ public final class Server {
         self.logger = logger
         self.loop = try EventLoop()
         self.chat = ChatService(limits: Self.chatLimits(for: config), instanceID: WallClock.instanceID())
-        self.outboundLimit = max(config.maxOutboundBytes, config.maxMessageBytes &+ 16)
+        self.outboundLimit = Self.outboundLimit(for: config)
         self.handshakePolicy = HandshakePolicy(allowedOrigins: config.allowedOrigins)
         self.signals = try SignalSource()
         self.sweepTimer = try PeriodicTimer(intervalMilliseconds: Self.sweepIntervalMilliseconds)
