@@ -55,6 +55,9 @@ extension Connection {
             if !leftover.isEmpty && phase == .webSocket {
                 receiveWebSocket(leftover)
             }
+            if server.isShuttingDown {
+                initiateClose(code: CloseCode.goingAway, reason: "server shutting down")
+            }
         }
     }
 

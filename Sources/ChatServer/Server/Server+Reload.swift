@@ -23,7 +23,7 @@ extension Server {
             fresh = try reloadConfiguration()
         } catch {
             logger.error(
-                "configuration reload refused; the running configuration stays in force",
+                "configuration reload refused, the running configuration stays in force: \(error)",
                 metadata: [
                     "event": "config_error", "reason": "\(error)",
                     "message_id": "\(JournalMessageID.configError)",

@@ -77,6 +77,9 @@ public final class Server {
         }
     }
 
+    /// True once a stop signal arrived: new WebSockets are closed with 1001 right after their handshake.
+    var isShuttingDown: Bool { shutdownDeadline != nil }
+
     /// The addresses actually bound (useful when port 0 was configured).
     public var boundAddresses: [String] { listeners.map { $0.localAddress.description } }
 
@@ -295,12 +298,10 @@ public final class Server {
         for listener in listeners { loop.unregister(listener.fd) }
         listenerHandlers.removeAll()
         listeners.removeAll()
-        for case let connection? in connectionsByFD {
-            if connection.isOpenWebSocket {
-                connection.initiateClose(code: CloseCode.goingAway, reason: "server shutting down")
-            } else {
-                connection.abort(reason: "shutdown", detail: nil)
-            }
+        // Open WebSockets get close 1001. Connections still in their HTTP request are left to finish it (bounded by
+        // the drain time): a socket-activated restart must not drop a client that was mid-handshake.
+        for case let connection? in connectionsByFD where connection.isOpenWebSocket {
+            connection.initiateClose(code: CloseCode.goingAway, reason: "server shutting down")
         }
     }
 }
