@@ -167,3 +167,21 @@ ensure_browser_tools() {
     /usr/bin/chromedriver --version | head -n 1
     "$TESTS_VENV/bin/python" -c 'import selenium; print("selenium", selenium.__version__)' || return 1
 }
+
+# ---- real-systemd test (Tests/systemd) ----
+# systemd-nspawn (Debian's systemd-container) boots the test container, debootstrap builds its cached bookworm tree,
+# overlayfs keeps that tree clean. Needs root; the host's systemd need not be running (it is not PID 1 in CI).
+ensure_systemd_tools() {
+    ensure_apt_packages systemd-container debootstrap || return 1
+    local tool
+    for tool in systemd-nspawn debootstrap nsenter systemd-analyze; do
+        if ! command -v "$tool" >/dev/null; then
+            echo "error: $tool is missing after installing systemd-container/debootstrap" >&2
+            return 1
+        fi
+    done
+    if ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
+        echo "note: no overlayfs here; the test copies the cached tree for each run instead"
+    fi
+    systemd-nspawn --version | head -n 1
+}

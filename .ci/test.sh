@@ -5,6 +5,7 @@
 #   3. release build of the daemon: swift build -c release --product chatd
 #   4. integration tests: pytest Tests/integration against .build/release/chatd (venv .venv-tests)
 #   4b. browser end-to-end tests: pytest Tests/browser in headless Chromium (Debian chromium + chromium-driver)
+#   4c. real-systemd test: Tests/systemd/run.sh boots a bookworm container with systemd-nspawn (needs root)
 #   5. RFC 6455 conformance: Autobahn|Testsuite sections 1-10 against /echo (venv .venv-autobahn, Python 2.7)
 # Every stage runs even when an earlier one failed (unless it needs that stage's output), and the last line is
 #   N passed, N failed
@@ -141,6 +142,32 @@ else
 fi
 end_stage "browser tests"
 # ---- end of browser end-to-end tests ---------------------------------------------------------------------
+
+# ---- real-systemd test (Tests/systemd) ----
+# chatd installed with systemd/install.sh into a booted Debian bookworm container (systemd-nspawn on an overlay of a
+# debootstrapped tree cached in /var/cache/chatd-nspawn/bookworm; the first run builds it) and checked from the host:
+# Type=notify start, journal fields, reload, watchdog, socket activation, graceful stop, systemd-analyze verify and
+# security. Needs root; apt packages systemd-container + debootstrap come from ensure_systemd_tools. The binary is
+# the static release build (--static-swift-stdlib, scratch path .build-static, or $CHATD_STATIC_SCRATCH_PATH).
+begin_stage "4c/5 real-systemd test (Tests/systemd/run.sh, systemd-nspawn --boot)"
+STATIC_SCRATCH="${CHATD_STATIC_SCRATCH_PATH:-.build-static}"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "FAIL: the real-systemd test needs root (overlay mount, systemd-nspawn)"
+    record "systemd tests" 0 1 "(not root)"
+elif ! swift build -c release --product chatd --static-swift-stdlib --scratch-path "$STATIC_SCRATCH"; then
+    echo "FAIL: static release build failed"
+    record "systemd tests" 0 1 "(static build failed)"
+else
+    CHATD_STATIC_BIN="$(cd "$STATIC_SCRATCH" && pwd)/release/chatd" CHATD_SYSTEMD_JUNIT="$REPORTS_DIR/systemd.xml" \
+        bash "$CHATD_ROOT/Tests/systemd/run.sh"
+    systemd_rc=$?
+    read -r sd_passed sd_failed < <(
+        python3 "$CHATD_ROOT/.ci/count_junit.py" "$REPORTS_DIR/systemd.xml" "$systemd_rc"
+    )
+    record "systemd tests" "${sd_passed:-0}" "${sd_failed:-1}" "(journal: Tests/integration/.artifacts/systemd/)"
+fi
+end_stage "systemd tests"
+# ---- end of real-systemd test ------------------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------------------
 begin_stage "5/5 Autobahn|Testsuite (RFC 6455 sections 1-10 against /echo)"
