@@ -114,22 +114,7 @@ struct ConfigTableReader {
 
     /// `text` in double quotes with quotes, backslashes and control characters escaped, shortened if long.
     static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars.prefix(80) {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        if text.unicodeScalars.count > 80 { result += "..." }
-        return result + "\""
+        let shown = String(String.UnicodeScalarView(text.unicodeScalars.prefix(80)))
+        return TextEscaping.quoted(text.unicodeScalars.count > 80 ? shown + "..." : shown)
     }
 }

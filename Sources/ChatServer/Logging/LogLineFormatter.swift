@@ -21,9 +21,9 @@ enum LogLineFormatter {
             line += String(repeating: " ", count: levelWidth - level.rawValue.count)
         }
         line += " "
-        line += escaped(message)
+        line += TextEscaping.escaped(message)
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line += " \(escaped(key))=\(formattedValue("\(value)"))"
+            line += " \(TextEscaping.escaped(key))=\(formattedValue("\(value)"))"
         }
         return line
     }
@@ -37,36 +37,7 @@ enum LogLineFormatter {
                 scalar == " " || scalar == "\"" || scalar == "=" || scalar == "\\" || scalar.value < 0x20
                     || scalar.value == 0x7F
             }
-        guard needsQuotes else { return value }
-        var result = "\""
-        for scalar in escaped(value).unicodeScalars {
-            if scalar == "\"" { result += "\\" }
-            result.unicodeScalars.append(scalar)
-        }
-        return result + "\""
-    }
-
-    /// `text` with backslashes and control characters escaped (`\n`, `\t`, `\u{1b}`), keeping it on one line.
-    static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) else {
-            return text
-        }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result
+        return needsQuotes ? TextEscaping.quoted(value) : value
     }
 }
 
