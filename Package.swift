@@ -6,7 +6,8 @@ let package = Package(
     name: "chatd",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "chatd", targets: ["chatd"])
+        .executable(name: "chatd", targets: ["chatd"]),
+        .executable(name: "chatd-load", targets: ["chatd-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -53,6 +54,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The benchmark's load generator: many client WebSockets from one epoll thread.
+        .executableTarget(
+            name: "chatd-load",
+            dependencies: ["CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
         .testTarget(name: "ChatTests", dependencies: ["Chat"]),
