@@ -34,6 +34,20 @@ public struct OutboundQueue {
         byteCount = 0
     }
 
+    /// Drops every chunk not yet started, keeping a half-written first chunk whole so the stream stays
+    /// well framed (used to cut a slow consumer's backlog before its close frame).
+    public mutating func removeUnstarted() {
+        guard headOffset > 0, head < chunks.count else {
+            removeAll()
+            return
+        }
+        let partial = chunks[head]
+        chunks.removeAll()
+        chunks.append(partial)
+        head = 0
+        byteCount = partial.count - headOffset
+    }
+
     /// The outcome of trying to write the queue out.
     public enum FlushResult: Equatable, Sendable {
         /// Everything was written.

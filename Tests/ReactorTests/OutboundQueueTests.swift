@@ -107,3 +107,33 @@ private final class SocketPair {
     queue.removeAll()
     #expect(queue.isEmpty && queue.byteCount == 0)
 }
+
+@Test func removeUnstartedKeepsAHalfWrittenChunkWhole() {
+    let pair = SocketPair(sendBuffer: 4096)
+    var queue = OutboundQueue()
+    let first = [UInt8](repeating: 7, count: 300_000)
+    queue.append(ByteChunk(first))
+    queue.append(ByteChunk([UInt8](repeating: 8, count: 1000)))
+    #expect(queue.flush(to: pair.writer) == .wouldBlock)
+    var received = pair.drain()
+    #expect(!received.isEmpty && received.count < first.count, "the first chunk should be half written")
+    queue.removeUnstarted()
+    #expect(queue.byteCount == first.count - received.count)
+    queue.append(ByteChunk([9]))
+    var rounds = 0
+    while !queue.isEmpty && rounds < 10_000 {
+        _ = queue.flush(to: pair.writer)
+        received += pair.drain()
+        rounds += 1
+    }
+    received += pair.drain()
+    #expect(received == first + [9])
+}
+
+@Test func removeUnstartedDropsEverythingWhenNothingWasWritten() {
+    var queue = OutboundQueue()
+    queue.append(ByteChunk([1, 2, 3]))
+    queue.append(ByteChunk([4]))
+    queue.removeUnstarted()
+    #expect(queue.isEmpty && queue.byteCount == 0)
+}

@@ -123,7 +123,7 @@ def test_slow_consumer_is_disconnected_and_room_keeps_working(chatd_factory):
     try:
         slow.connect(("127.0.0.1", daemon.port))
         slow.sendall(upgrade_request(daemon.port, "/chat/flood?name=slow"))
-        response, _ = read_response_head(slow)
+        response, after_head = read_response_head(slow)
         assert response.status == 101
 
         async def scenario():
@@ -148,9 +148,53 @@ def test_slow_consumer_is_disconnected_and_room_keeps_working(chatd_factory):
             await fast.close()
 
         run(scenario(), timeout=60)
+        # Reading again, the slow member finds well-formed frames (a half-written one completed) and then
+        # the close frame that says why: 1013, try again later.
+        frames = frames_until_close(slow, rest=after_head, limit=40000)
+        assert frames[-1][0] == 0x8, f"no close frame after {len(frames)} frames"
+        assert frames[-1][1][:2] == (1013).to_bytes(2, "big"), frames[-1]
+        assert all(opcode == 0x1 for opcode, _ in frames[:-1])
     finally:
         slow.close()
     assert port_accepts(daemon.port)
+
+
+def frames_until_close(sock, rest, limit):
+    """Reads server frames from a raw socket until a close frame (or EOF) → [(opcode, payload)]."""
+    buffer = bytearray(rest)
+    frames = []
+    while len(frames) < limit:
+        frame = take_frame(buffer)
+        if frame is not None:
+            frames.append(frame)
+            if frame[0] == 0x8:
+                return frames
+            continue
+        data = sock.recv(65536)
+        if not data:
+            return frames
+        buffer += data
+    return frames
+
+
+def take_frame(buffer):
+    """Removes one complete unmasked frame from the front of `buffer` → (opcode, payload), or None."""
+    if len(buffer) < 2:
+        return None
+    length, header = buffer[1] & 0x7F, 2
+    if length == 126:
+        if len(buffer) < 4:
+            return None
+        length, header = int.from_bytes(buffer[2:4], "big"), 4
+    elif length == 127:
+        if len(buffer) < 10:
+            return None
+        length, header = int.from_bytes(buffer[2:10], "big"), 10
+    if len(buffer) < header + length:
+        return None
+    frame = (buffer[0] & 0x0F, bytes(buffer[header : header + length]))
+    del buffer[: header + length]
+    return frame
 
 
 def test_server_close_frame_for_refused_join_is_well_formed(chatd_factory):

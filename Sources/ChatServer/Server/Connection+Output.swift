@@ -13,9 +13,26 @@ extension Connection {
             server.logLimitHit(
                 "slow_consumer", "slow consumer disconnected (outbound queue over max_outbound_bytes)",
                 metadata: ["client": "\(peer)", "queued": "\(outbound.byteCount)"])
+            closeSlowConsumer()
+            return
+        }
+        server.scheduleFlush(self)
+    }
+
+    /// Frees a slow consumer's backlog and closes it with 1013 (try again later): a client that reads
+    /// again learns why and can resume from history with `since=`. A peer that never reads again is
+    /// dropped at the close timeout; either way only a half-written frame and the close frame stay queued.
+    func closeSlowConsumer() {
+        outbound.removeUnstarted()
+        leaveChat()
+        guard phase == .webSocket,
+            let frame = session?.initiateClose(code: CloseCode.tryAgainLater, reason: "slow consumer")
+        else {
             abort(reason: "slow consumer", detail: nil)
             return
         }
+        outbound.append(ByteChunk(frame))
+        deadline = server.loop.nowMilliseconds &+ Int64(server.config.closeTimeoutMs)
         server.scheduleFlush(self)
     }
 
