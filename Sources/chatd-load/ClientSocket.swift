@@ -3,8 +3,11 @@ import Glibc
 
 /// Opening and using the generator's non-blocking TCP sockets.
 enum ClientSocket {
-    /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `host:port`.
-    static func connect(host: String, port: UInt16, source: String) throws(LoadError) -> Int32 {
+    /// Starts a non-blocking connect from `source` (port chosen by the kernel) to `host:port`; a
+    /// `receiveBuffer` (bytes) pins SO_RCVBUF before the connect, so the window stays that small.
+    static func connect(host: String, port: UInt16, source: String, receiveBuffer: Int32? = nil) throws(LoadError)
+        -> Int32
+    {
         let fd = socket(
             AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system("socket", clinux_errno()) }
@@ -12,6 +15,9 @@ enum ClientSocket {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         // Lets many short-lived client sockets reuse source ports still in TIME_WAIT (churn, connect).
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if var size = receiveBuffer {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var local = try address(source, port: 0)
         let bound = withUnsafePointer(to: &local) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -14,6 +14,8 @@ struct FanoutCommand: ParsableCommand {
     @Option(help: "Messages in flight per publisher (sent, not yet back at the publisher).") var window = 64
     @Option(help: "Fixed total send rate in messages per second instead of the window.") var rate: Double?
     @Option(help: "Extra members that join and then never read.") var stall = 0
+    @Option(help: "SO_RCVBUF bytes of stalled readers (small, so the server's cap is what fills).")
+    var stallReceiveBuffer: Int32 = 4096
     @Option(help: "Handshakes in flight while joining.") var concurrency = 256
     @Option(help: "Seconds of silence that mean the room has settled after the joins.") var settle = 0.3
 
@@ -38,7 +40,7 @@ struct FanoutCommand: ParsableCommand {
                 let name =
                     index < members ? "m\(index)" : (scenario.isStalled(index) ? "s\(index)" : "p\(index - members)")
                 return (url.target(withName: name), index)
-            })
+            }, receiveBuffer: { scenario.isStalled($0) ? stallReceiveBuffer : nil })
         // Settle: wait out join notices so they do not count against the measurement.
         while MonotonicClock.now() &- scenario.lastActivity < UInt64(settle * 1e9) && !context.expired(driver.now) {
             driver.pass(timeoutMs: 20)
@@ -53,7 +55,7 @@ struct FanoutCommand: ParsableCommand {
         let openPublishers = scenario.publisherClients
         if !timedOut && openPublishers.count == publishers {
             while driver.now < sendEnd && !context.expired(driver.now) {
-                let now = driver.now
+                let now = max(driver.now, sendStart)
                 if let rate {
                     let due = Int(RunContext.seconds(sendStart, now) * rate) + 1
                     var turn = sentTotal
@@ -97,7 +99,7 @@ struct FanoutCommand: ParsableCommand {
         var stalledBytes = 0
         var codes: [JSONReport.Value] = []
         for client in scenario.stalledClients {
-            if driver.drainStopped(client) { stalledClosed += 1 }
+            if driver.drainStopped(client, seconds: 3) { stalledClosed += 1 }
             stalledBytes += client.bytesRead
         }
         for reason in scenario.stalledEnds {

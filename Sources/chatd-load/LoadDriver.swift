@@ -32,10 +32,10 @@ final class LoadDriver<S: Scenario> {
 
     /// Starts connecting a client that will request `target`; the scenario hears `opened` later.
     @discardableResult
-    func open(target: String, index: Int) throws(LoadError) -> ClientConnection {
+    func open(target: String, index: Int, receiveBuffer: Int32? = nil) throws(LoadError) -> ClientConnection {
         let source = sources[nextSource % sources.count]
         nextSource &+= 1
-        let fd = try ClientSocket.connect(host: url.host, port: url.port, source: source)
+        let fd = try ClientSocket.connect(host: url.host, port: url.port, source: source, receiveBuffer: receiveBuffer)
         let request = Array(
             ("GET \(target) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: \(Self.key(fd))\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8
@@ -101,14 +101,15 @@ final class LoadDriver<S: Scenario> {
         poller.modify(client.fd, client.watchingWritable ? Interest.write : Interest.none)
     }
 
-    /// Reads everything a stopped client has waiting without blocking; ends it if the server closed it.
-    /// Returns true when the server had closed the connection (close frame, end of stream or reset).
-    func drainStopped(_ client: ClientConnection) -> Bool {
-        guard client.phase == .open else { return client.closeCode != nil }
+    /// Lets a stopped client read again for up to `seconds`: everything the server had queued arrives,
+    /// then (if the server had given up on it) its close frame or end of stream. Returns true when the
+    /// server closed the connection.
+    func drainStopped(_ client: ClientConnection, seconds: Double) -> Bool {
+        guard client.phase == .open else { return true }
         client.reading = true
-        while client.phase == .open {
-            guard readOnce(client) else { break }
-        }
+        poller.modify(client.fd, client.watchingWritable ? Interest.readWrite : Interest.read)
+        let until = MonotonicClock.now() &+ UInt64(seconds * 1e9)
+        while client.phase == .open && MonotonicClock.now() < until { pass(timeoutMs: 10) }
         return client.phase == .closed
     }
 

@@ -4,7 +4,8 @@ enum OpeningPhase {
     /// handshake has finished or `stop` says so. Returns the number of connect calls that failed.
     static func open<S>(
         count: Int, concurrency: Int, driver: LoadDriver<S>, context: RunContext,
-        describe: (Int) -> (target: String, index: Int), stop: () -> Bool = { false }
+        describe: (Int) -> (target: String, index: Int), receiveBuffer: (Int) -> Int32? = { _ in nil },
+        stop: () -> Bool = { false }
     ) -> Int {
         var next = 0
         var failures = 0
@@ -12,7 +13,7 @@ enum OpeningPhase {
             while next < count && driver.pendingHandshakes < concurrency {
                 let (target, index) = describe(next)
                 do {
-                    try driver.open(target: target, index: index)
+                    try driver.open(target: target, index: index, receiveBuffer: receiveBuffer(index))
                 } catch {
                     failures += 1
                     if failures == 1 { printError("connect: \(error)") }
