@@ -16,10 +16,13 @@ struct ChurnCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Plain locals: hot loops must not read options through their property wrappers.
+        let duration = self.duration
+        let concurrency = self.concurrency
+        let size = self.size
         let context = RunContext(options: common, mode: "churn")
         let scenario = ChurnScenario(size: size)
-        let driver = try LoadDriver<ChurnScenario>(url: try common.parsedURL(), sources: common.sourceList)
-        driver.scenario = scenario
+        let driver = try LoadDriver(url: try common.parsedURL(), sources: common.sourceList, scenario: scenario)
         scenario.driver = driver
         let rssBefore = context.sampler.serverRSSKiB()
         let url = driver.url

@@ -5,7 +5,7 @@ final class ChurnScenario: Scenario {
     var firstFailure: String?
     var roundTrip = LatencyHistogram()
     var writer: ProbeWriter
-    weak var driver: LoadDriver<ChurnScenario>?
+    unowned(unsafe) var driver: LoadDriver?
     /// Clients that saw their own message and sent their close frame.
     private var saidGoodbye = Set<Int>()
 

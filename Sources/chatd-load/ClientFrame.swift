@@ -10,10 +10,12 @@ enum ClientFrame {
         length < 126 ? 6 : (length <= 0xFFFF ? 8 : 14)
     }
 
-    /// Appends one masked frame with `payload` to `out`.
+    /// Appends one masked frame with `payload` to `out`: header, key, then the payload copied in bulk and
+    /// masked a word at a time in place.
+    @inline(__always)
     static func append(opcode: UInt8, payload: UnsafeRawBufferPointer, mask: UInt32, to out: inout [UInt8]) {
-        out.append(0x80 | opcode)
         let length = payload.count
+        out.append(0x80 | opcode)
         if length < 126 {
             out.append(0x80 | UInt8(length))
         } else if length <= 0xFFFF {
@@ -26,9 +28,29 @@ enum ClientFrame {
                 out.append(UInt8(truncatingIfNeeded: UInt64(length) >> UInt64(shift)))
             }
         }
-        let key: [UInt8] = [UInt8(mask >> 24), UInt8(mask >> 16 & 0xFF), UInt8(mask >> 8 & 0xFF), UInt8(mask & 0xFF)]
-        out.append(contentsOf: key)
-        for index in 0..<length { out.append(payload[index] ^ key[index & 3]) }
+        // The key goes on the wire in network order; as a little-endian word it masks 4 bytes at once.
+        let key = mask.bigEndian
+        withUnsafeBytes(of: key) { out.append(contentsOf: $0) }
+        let start = out.count
+        out.append(contentsOf: payload)
+        out.withUnsafeMutableBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let body = base + start
+            var index = 0
+            while index + 4 <= length {
+                let word = body.loadUnaligned(fromByteOffset: index, as: UInt32.self) ^ key
+                body.storeBytes(of: word, toByteOffset: index, as: UInt32.self)
+                index += 4
+            }
+            withUnsafeBytes(of: key) { keyBytes in
+                while index < length {
+                    body.storeBytes(
+                        of: body.load(fromByteOffset: index, as: UInt8.self) ^ keyBytes[index & 3],
+                        toByteOffset: index, as: UInt8.self)
+                    index += 1
+                }
+            }
+        }
     }
 
     /// Appends a close frame carrying `code` (1000 for a normal goodbye).

@@ -17,10 +17,13 @@ struct ConnectCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Plain locals: hot loops must not read options through their property wrappers.
+        let connections = self.connections
+        let concurrency = self.concurrency
+        let idle = self.idle
         let context = RunContext(options: common, mode: "connect")
         let scenario = ConnectScenario()
-        let driver = try LoadDriver<ConnectScenario>(url: try common.parsedURL(), sources: common.sourceList)
-        driver.scenario = scenario
+        let driver = try LoadDriver(url: try common.parsedURL(), sources: common.sourceList, scenario: scenario)
         let rssBefore = context.sampler.serverRSSKiB()
         let target = driver.url.target
         let start = MonotonicClock.now()

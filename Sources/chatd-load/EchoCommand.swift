@@ -19,10 +19,14 @@ struct EchoCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Plain locals: hot loops must not read options through their property wrappers.
+        let connections = self.connections
+        let size = self.size
+        let duration = self.duration
+        let window = self.window
         let context = RunContext(options: common, mode: "echo")
         let scenario = EchoScenario()
-        let driver = try LoadDriver<EchoScenario>(url: try common.parsedURL(), sources: common.sourceList)
-        driver.scenario = scenario
+        let driver = try LoadDriver(url: try common.parsedURL(), sources: common.sourceList, scenario: scenario)
         let target = driver.url.target
         let connectFailures = OpeningPhase.open(
             count: connections, concurrency: 64, driver: driver, context: context, describe: { (target, $0) })

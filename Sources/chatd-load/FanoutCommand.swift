@@ -27,10 +27,20 @@ struct FanoutCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Plain locals: hot loops must not read options through their property wrappers.
+        let members = self.members
+        let publishers = self.publishers
+        let size = self.size
+        let duration = self.duration
+        let window = self.window
+        let rate = self.rate
+        let stall = self.stall
+        let stallReceiveBuffer = self.stallReceiveBuffer
+        let concurrency = self.concurrency
+        let settle = self.settle
         let context = RunContext(options: common, mode: "fanout")
         let scenario = FanoutScenario(members: members, publishers: publishers, stalled: stall)
-        let driver = try LoadDriver<FanoutScenario>(url: try common.parsedURL(), sources: common.sourceList)
-        driver.scenario = scenario
+        let driver = try LoadDriver(url: try common.parsedURL(), sources: common.sourceList, scenario: scenario)
         scenario.driver = driver
         let total = members + publishers + stall
         let url = driver.url

@@ -26,7 +26,7 @@ final class FanoutScenario: Scenario {
     var firstFailure: String?
     var publisherClients: [ClientConnection] = []
     var stalledClients: [ClientConnection] = []
-    weak var driver: LoadDriver<FanoutScenario>?
+    unowned(unsafe) var driver: LoadDriver?
     private var running = true
 
     init(members: Int, publishers: Int, stalled: Int) {

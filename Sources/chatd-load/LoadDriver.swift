@@ -2,8 +2,8 @@ import CLinux
 import Glibc
 
 /// The generator's event loop: opens client WebSockets, reads and parses what servers send, writes
-/// what scenarios queue. Generic over the scenario so its callbacks are direct calls.
-final class LoadDriver<S: Scenario> {
+/// what scenarios queue.
+final class LoadDriver {
     let poller: Poller
     let url: WebSocketURL
     private let sources: [String]
@@ -12,7 +12,8 @@ final class LoadDriver<S: Scenario> {
     private var clients: [ClientConnection?] = []
     private let readBuffer: UnsafeMutableRawBufferPointer
     private let mask: UInt32
-    weak var scenario: S?
+    /// The mode's behaviour; it refers back to the driver unowned, so this reference owns it.
+    private let scenario: any Scenario
     /// Connections whose handshake has not completed yet.
     private(set) var pendingHandshakes = 0
     /// Time of the last event handled (ns).
@@ -20,7 +21,8 @@ final class LoadDriver<S: Scenario> {
     /// Frames the generator could not parse (protocol errors by the server).
     private(set) var protocolErrors = 0
 
-    init(url: WebSocketURL, sources: [String]) throws(LoadError) {
+    init(url: WebSocketURL, sources: [String], scenario: any Scenario) throws(LoadError) {
+        self.scenario = scenario
         poller = try Poller()
         self.url = url
         self.sources = sources.isEmpty ? ["127.0.0.1"] : sources
@@ -204,7 +206,7 @@ final class LoadDriver<S: Scenario> {
         client.phase = .open
         client.everOpened = true
         pendingHandshakes -= 1
-        scenario?.opened(client, at: now)
+        scenario.opened(client, at: now)
         let consumed = end - before
         return UnsafeRawBufferPointer(rebasing: bytes[consumed...])
     }
@@ -226,7 +228,7 @@ final class LoadDriver<S: Scenario> {
             try client.scanner.scan(bytes) { opcode, _, payload in
                 switch opcode {
                 case 0x1:
-                    if !closing { self.scenario?.text(client, payload, at: self.now) }
+                    if !closing { self.scenario.text(client, payload, at: self.now) }
                 case 0x8:
                     closing = true
                     client.closeCode = payload.count >= 2 ? UInt16(payload[0]) << 8 | UInt16(payload[1]) : 0
@@ -256,7 +258,7 @@ final class LoadDriver<S: Scenario> {
         poller.remove(client.fd)
         clients[Int(client.fd)] = nil
         Glibc.close(client.fd)
-        scenario?.ended(client, reason: reason, at: now)
+        scenario.ended(client, reason: reason, at: now)
     }
 
     /// A Sec-WebSocket-Key: base64 of 16 bytes (varied per socket; servers only check the shape).

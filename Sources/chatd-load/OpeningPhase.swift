@@ -2,8 +2,8 @@
 enum OpeningPhase {
     /// Opens clients `0..<count` (target and index from `describe`) and runs the driver until every
     /// handshake has finished or `stop` says so. Returns the number of connect calls that failed.
-    static func open<S>(
-        count: Int, concurrency: Int, driver: LoadDriver<S>, context: RunContext,
+    static func open(
+        count: Int, concurrency: Int, driver: LoadDriver, context: RunContext,
         describe: (Int) -> (target: String, index: Int), receiveBuffer: (Int) -> Int32? = { _ in nil },
         stop: () -> Bool = { false }
     ) -> Int {

@@ -7,7 +7,7 @@ struct ProbeWriter {
 
     /// Queues one probe from `publisher` with the client's next sequence number, stamped `now`.
     @inline(__always)
-    mutating func queue<S>(on client: ClientConnection, publisher: Int, now: UInt64, driver: LoadDriver<S>) {
+    mutating func queue(on client: ClientConnection, publisher: Int, now: UInt64, driver: LoadDriver) {
         let sequence = UInt32(truncatingIfNeeded: client.sent)
         scratch.withUnsafeMutableBytes {
             ProbePayload.write(

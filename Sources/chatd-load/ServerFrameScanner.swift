@@ -18,22 +18,18 @@ struct ServerFrameScanner {
     ) throws(Failure) {
         if carry.isEmpty {
             let used = try Self.parse(bytes, frame)
-            if used < bytes.count { carry.append(contentsOf: bytes[used...]) }
+            if used < bytes.count { carry.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
             return
         }
         carry.append(contentsOf: bytes)
-        var pending: [UInt8] = []
-        swap(&pending, &carry)
-        let used: Int
-        do {
-            used = try pending.withUnsafeBytes { whole in try Self.parse(whole, frame) }
-        } catch {
-            throw error as? Failure ?? .oversized
+        var used = 0
+        var failure: Failure?
+        carry.withUnsafeBytes { whole in
+            do { used = try Self.parse(whole, frame) } catch { failure = error as? Failure ?? .oversized }
         }
-        if used < pending.count {
-            pending.removeFirst(used)
-            carry = pending
-        }
+        if let failure { throw failure }
+        // Keeps the buffer's capacity: a connection that is often cut mid-frame allocates once.
+        carry.removeSubrange(0..<used)
     }
 
     /// Parses complete frames from the start of `bytes`; returns how many bytes they took.
