@@ -5,7 +5,7 @@ import Glibc
 /// Flushed with `writev`, many chunks per call.
 public struct OutboundQueue {
     /// How many chunks one `writev` call gathers.
-    static let chunksPerWrite = 64
+    static let chunksPerWrite = 1024
 
     private var chunks: [ByteChunk] = []
     private var head = 0
