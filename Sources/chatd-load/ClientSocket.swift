@@ -18,6 +18,9 @@ enum ClientSocket {
         if var size = receiveBuffer {
             _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         }
+        // IP_BIND_ADDRESS_NO_PORT (24): bind only the address and let connect() pick the port per
+        // destination; bind(port 0) searches every port in use and crawls once thousands are in TIME_WAIT.
+        _ = setsockopt(fd, Int32(IPPROTO_IP), 24, &one, socklen_t(MemoryLayout<Int32>.size))
         var local = try address(source, port: 0)
         let bound = withUnsafePointer(to: &local) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
