@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "ChatTests", dependencies: ["Chat"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         .testTarget(name: "ChatServerTests", dependencies: ["ChatServer"]),
+        .testTarget(name: "ChatdLoadTests", dependencies: ["chatd-load"]),
     ],
     swiftLanguageModes: [.v6]
 )
