@@ -182,7 +182,31 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self):
-        return stop(self.proc, grace=8.0) if self.proc else None
+        """Stops the server; returns (exit status, seconds from SIGTERM to exit)."""
+        if not self.proc:
+            return None, None
+        started = time.monotonic()
+        # chatd may first have to finish a mass disconnect (10000 members leaving a room: every leave is
+        # announced to the rest); the seconds it took are reported, so a slow stop is visible, not hidden.
+        rc = stop(self.proc, grace=60.0 if self.name == "chatd" else 10.0)
+        return rc, time.monotonic() - started
+
+
+def core_busy_seconds():
+    """Busy CPU seconds so far of the server's and the generator's cores, from /proc/stat."""
+    busy = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                fields = line.split()
+                if fields[0] in (f"cpu{SERVER_CORE}", f"cpu{LOAD_CORE}"):
+                    # user nice system idle iowait irq softirq steal: busy = all but idle and iowait
+                    v = [int(x) for x in fields[1:9]]
+                    busy[fields[0][3:]] = (sum(v) - v[3] - v[4]) / tick
+    except (OSError, ValueError):
+        pass
+    return busy
 
 
 def run_load(args, server, mode, path, options, timeout):
@@ -193,7 +217,9 @@ def run_load(args, server, mode, path, options, timeout):
         cmd += [f"--{key}", str(value)]
     log("  $ " + " ".join(cmd[3:]))
     try:
+        before, started = core_busy_seconds(), time.monotonic()
         done = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout + 15)
+        after, wall = core_busy_seconds(), time.monotonic() - started
     except subprocess.TimeoutExpired:
         return None, f"chatd-load did not stop within {timeout + 15:g}s (killed)"
     result = None
@@ -206,6 +232,12 @@ def run_load(args, server, mode, path, options, timeout):
     err_tail = " | ".join(done.stderr.strip().splitlines()[-3:])
     if result is None:
         return None, f"chatd-load exit {done.returncode}, no JSON ({err_tail or 'no output'})"
+    # CPU the two cores spent on anything but the server and the generator (other processes, interrupts):
+    # what the run competed with. Busy core time minus our two processes' CPU, as a share of the wall time.
+    if SERVER_CORE in before and SERVER_CORE in after and wall > 0:
+        for core, own in ((SERVER_CORE, result.get("server_cpu_seconds")), (LOAD_CORE, result.get("client_cpu_seconds"))):
+            if own is not None:
+                result[f"bench_foreign_core{core}_percent"] = max(0.0, (after[core] - before[core] - own) / wall * 100)
     if result.get("timed_out"):
         return result, f"timed out after {timeout:g}s" + (f" ({err_tail})" if err_tail else "")
     if done.returncode != 0:
@@ -313,7 +345,7 @@ def execute(args, logdir, server_name, workload, spec, runs):
     try:
         record["result"], record["error"] = run_load(args, server, mode, path, options, timeout)
     finally:
-        record["server_exit"] = server.stop()
+        record["server_exit"], record["stop_seconds"] = server.stop()
     if record["error"]:
         log(f"  error: {record['error']}")
         if tail(server.log_path):
@@ -419,8 +451,10 @@ def report(args, sizes, servers, runs):
     print_table(headers, rows)
     notes.print()
 
-    print("\n== CPU: server vs load generator (each on its own core; busy% = CPU s / elapsed s) ==")
+    print("\n== CPU: server vs load generator (each on its own core; % = CPU s / elapsed s; other = CPU that other "
+          "processes took on that core; stop = SIGTERM to exit) ==")
     rows = []
+    foreign = []
     for r in runs:
         res = r["result"] or {}
         elapsed = res.get("elapsed_seconds")
@@ -438,9 +472,17 @@ def report(args, sizes, servers, runs):
                 verdict = "GENERATOR-BOUND: lower bound"
             else:
                 verdict = "gen >= server, neither saturated"
+        other0, other1 = res.get(f"bench_foreign_core{SERVER_CORE}_percent"), res.get(f"bench_foreign_core{LOAD_CORE}_percent")
+        foreign += [x for x in (other0, other1) if x is not None]
         rows.append([f"{r['server']} {r['workload']}", num(s_cpu, 2), num(c_cpu, 2), num(elapsed, 2),
-                     num(s_busy), num(c_busy), verdict if not r["error"] else "failed"])
-    print_table(["run", "server CPU s", "gen CPU s", "elapsed s", "server %", "gen %", "gen < server?"], rows)
+                     num(s_busy), num(c_busy), num(other0), num(other1), num(r.get("stop_seconds"), 1),
+                     verdict if not r["error"] else "failed"])
+    print_table(["run", "server CPU s", "gen CPU s", "elapsed s", "server %", "gen %", "other c0 %", "other c1 %",
+                 "stop s", "gen < server?"], rows)
+    if foreign and sum(foreign) / len(foreign) > 10:
+        print(f"  WARNING: other processes took {sum(foreign) / len(foreign):.0f}% of the two cores on average: "
+              "every figure above is depressed by that, the ratios are noisy")
+    out["foreign_core_percent_mean"] = sum(foreign) / len(foreign) if foreign else None
 
     curve = [r for r in runs if r["workload"].startswith("curve_")]
     if curve:
@@ -611,6 +653,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny sizes, short runs (the CI smoke)")
     parser.add_argument("--servers", default=",".join(SERVER_NAMES), help="comma list of " + ",".join(SERVER_NAMES))
     parser.add_argument("--skip-curve", action="store_true", help="skip chatd's 10...10000-member fan-out curve")
+    parser.add_argument("--curve", metavar="N,N,...", help="room sizes of the curve (default 10,100,1000,10000)")
     parser.add_argument("--skip-stalled", action="store_true", help="skip chatd's stalled-reader scenario")
     parser.add_argument("--duration", type=float, help="sending seconds per run (default 5, quick 1)")
     parser.add_argument("--stalled-duration", type=float, help="sending seconds of the stalled runs (15, quick 4)")
@@ -638,7 +681,9 @@ def main():
         if not shutil.which(tool):
             parser.error(f"{tool} not found (util-linux)")
 
-    sizes = QUICK if args.quick else FULL
+    sizes = dict(QUICK if args.quick else FULL)
+    if args.curve:
+        sizes["curve"] = [int(n) for n in args.curve.split(",") if n]
     args.nofile = raise_nofile()
     args.outbound_cap = outbound_cap(args.chatd_config)
     table, curve, stalled = workloads(sizes, args)
