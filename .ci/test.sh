@@ -7,9 +7,11 @@
 #   4b. browser end-to-end tests: pytest Tests/browser in headless Chromium (Debian chromium + chromium-driver)
 #   4c. real-systemd test: Tests/systemd/run.sh boots a bookworm container with systemd-nspawn (needs root)
 #   5. RFC 6455 conformance: Autobahn|Testsuite sections 1-10 against /echo (venv .venv-autobahn, Python 2.7)
+#   5b. benchmark smoke: Tests/benchmarks/run.sh --quick against chatd and the gorilla peer (apt golang-go,
+#       golang-github-gorilla-websocket-dev, node-ws, nodejs); checks every run, never the performance targets
 # Every stage runs even when an earlier one failed (unless it needs that stage's output), and the last line is
 #   N passed, N failed
-# summing unit tests, integration tests and Autobahn cases (a stage that could not run counts as 1 failure).
+# summing unit tests, integration tests, Autobahn cases and benchmark-smoke runs (a stage that could not run counts as 1 failure).
 # Exit status: 0 only when nothing failed. Virtualenvs are cached in .venv-tests/.venv-autobahn (git-ignored).
 set -uo pipefail
 
@@ -184,6 +186,32 @@ else
     record "autobahn" "${ab_passed:-0}" "${ab_failed:-1}" "(report: Tests/integration/.artifacts/autobahn/index.html)"
 fi
 end_stage "autobahn"
+
+# ---- benchmark smoke (Tests/benchmarks) ----
+# The issue-5 benchmark at tiny sizes (bench.py --quick) against chatd and the gorilla peer: builds chatd-load and
+# the peers, runs every workload (fan-out, echo, connect, churn, chatd's stalled reader and fan-out curve) and counts
+# one test per run: it delivered something, lost nothing, reported no errors, the stalled member was closed by the
+# server, chatd exited 0 on SIGTERM. The performance targets are printed only (figures at these sizes mean little,
+# and a noisy machine must not fail CI).
+begin_stage "5b/5 benchmark smoke (Tests/benchmarks/run.sh --quick, chatd and gorilla)"
+if [ "$release_ok" -ne 1 ]; then
+    echo "skipped: no release binary"
+    record "benchmark smoke" 0 1 "(no binary)"
+else
+    rm -f "$REPORTS_DIR/bench-counts.txt"
+    bash "$CHATD_ROOT/Tests/benchmarks/run.sh" --quick --servers chatd,gorilla --check \
+        --counts-out "$REPORTS_DIR/bench-counts.txt" --json-out "$REPORTS_DIR/bench.json"
+    bench_rc=$?
+    bench_passed=0
+    bench_failed=0
+    read -r bench_passed bench_failed <"$REPORTS_DIR/bench-counts.txt" 2>/dev/null || true
+    if [ "$bench_rc" -ne 0 ] && [ "${bench_failed:-0}" -eq 0 ]; then
+        bench_failed=1
+    fi
+    record "benchmark smoke" "${bench_passed:-0}" "${bench_failed:-1}" "(run.sh exit $bench_rc)"
+fi
+end_stage "benchmark smoke"
+# ---- end of benchmark smoke --------------------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------------------
 section "summary ($((SECONDS - RUN_STARTED))s)"

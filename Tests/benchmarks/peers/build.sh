@@ -14,10 +14,9 @@ command -v go >/dev/null || need+=(golang-go)
 [ -f /usr/share/nodejs/ws/package.json ] || need+=(node-ws)
 command -v node >/dev/null || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}" >&2
-  # apt lists may be missing or stale on a fresh machine: update once only if needed.
-  apt-get install -y --no-install-recommends "${need[@]}" >&2 \
-    || { apt-get update >&2 && apt-get install -y --no-install-recommends "${need[@]}" >&2; }
+  # The repository's one apt helper (non-interactive, sudo when not root, update only when needed).
+  source "$repo/.ci/lib.sh"
+  ensure_apt_packages "${need[@]}" >&2
 fi
 
 mkdir -p "$here/.bin"

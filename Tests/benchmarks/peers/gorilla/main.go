@@ -31,9 +31,14 @@ var upgrader = websocket.Upgrader{
 // the member leaves; out is never closed, because a publisher holding an older room
 // snapshot may still send to it (it selects on gone instead of blocking forever).
 type member struct {
+	conn *websocket.Conn
 	out  chan *websocket.PreparedMessage
 	gone chan struct{}
 }
+
+// queueSize bounds a member's queue, in messages (as in gorilla's chat example). A member
+// whose queue is full is a slow consumer and is dropped, so it never stalls the room.
+const queueSize = 256
 
 // room keeps its members as a copy-on-write slice: joins/leaves copy it, broadcasts
 // only read a snapshot, so a broadcast never holds the lock while it blocks.
@@ -111,9 +116,7 @@ func chat(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r := getRoom(strings.TrimPrefix(req.URL.Path, "/chat/"))
-	// Queue is bounded; a full queue blocks the publisher (lossless backpressure,
-	// which the benchmark's exact loss count expects) rather than dropping the member.
-	m := &member{out: make(chan *websocket.PreparedMessage, 256), gone: make(chan struct{})}
+	m := &member{conn: c, out: make(chan *websocket.PreparedMessage, queueSize), gone: make(chan struct{})}
 	r.join(m)
 	done := make(chan struct{})
 	go func() { // writer
@@ -149,6 +152,12 @@ func chat(w http.ResponseWriter, req *http.Request) {
 			select {
 			case x.out <- pm:
 			case <-x.gone:
+			default:
+				// Slow consumer (its queue is full; its writer is likely stuck in a write to a
+				// peer that stopped reading): drop it instead of blocking the room. Close may be
+				// called concurrently with everything else; the member's blocked write and read
+				// fail, and its reader leaves the room.
+				x.conn.Close()
 			}
 		}
 	}

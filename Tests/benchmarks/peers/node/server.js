@@ -32,6 +32,8 @@ wss.on('connection', (ws, req) => {
     if (isBinary) return;
     // Encode once: build the payload Buffer once and hand the same Buffer to every
     // member (ws still frames it per socket; that is ws's own cost, kept on purpose).
+    // ws has no outbound cap: a member that stops reading just grows its bufferedAmount
+    // (server memory) until the socket dies; nothing is dropped and the room is not slowed.
     const payload = Buffer.concat([Buffer.from(name + ': '), data]);
     for (const member of room) {
       if (member.readyState === 1) member.send(payload, { binary: false });
