@@ -258,7 +258,10 @@ def workloads(sizes, args):
     grace = 20.0 if args.quick else 40.0
 
     def fanout(members, duration=d, **extra):
-        options = {"members": members, "publishers": 1, "size": size, "duration": duration}
+        # Four publishers with 32 messages each in flight: enough to keep a fast server busy (one publisher
+        # with a small window measures round trips, not throughput), few enough that gorilla's 256-message
+        # member queues do not overflow (it drops such members) while some members lag behind others.
+        options = {"members": members, "publishers": 4, "window": 32, "size": size, "duration": duration}
         options.update(extra)
         # Joining can take longer than sending: chatd tells the whole room about every join, N^2/2 notices
         # (10000 members: ~35 s here). Allow 1 s per thousand members plus 0.6 s per million notices.
@@ -281,8 +284,10 @@ def workloads(sizes, args):
     curve = {f"curve_{n}": fanout(n) for n in sizes["curve"]}
     sd = args.stalled_duration or sizes["stalled_duration"]
     stalled = {
-        "stalled_without": fanout(sizes["stalled_members"], duration=sd),
-        "stalled_with": fanout(sizes["stalled_members"], duration=sd, stall=1),
+        # At a fixed rate (about a quarter of chatd's capacity) latency is the server's, not the queue's;
+        # 512-byte messages fill the stalled member's kernel buffers and the 1 MiB cap within seconds.
+        "stalled_without": fanout(sizes["stalled_members"], duration=sd, publishers=1, rate=1000, size=512),
+        "stalled_with": fanout(sizes["stalled_members"], duration=sd, publishers=1, rate=1000, size=512, stall=1),
     }
     return table, curve, stalled
 
@@ -486,7 +491,7 @@ def report(args, sizes, servers, runs):
 
     curve = [r for r in runs if r["workload"].startswith("curve_")]
     if curve:
-        print("\n== chatd fan-out curve (1 publisher, window 64, {}-byte messages) ==".format(sizes["size"]))
+        print("\n== chatd fan-out curve (4 publishers, window 32 each, {}-byte messages) ==".format(sizes["size"]))
         rows = []
         for r in curve:
             n = r["options"]["members"]
@@ -587,8 +592,10 @@ def checks(runs):
                     st = res.get("stalled") or {}
                     if st.get("count") != r["options"]["stall"] or st.get("closed_by_server") != st.get("count"):
                         problems.append(f"stalled member not closed by the server ({st})")
-                    elif r["server"] == "chatd" and st.get("close_codes") != [1013] * st["count"]:
-                        problems.append(f"chatd closed the stalled member without close code 1013 ({st})")
+                    elif r["server"] == "chatd" and any(code != 1013 for code in st.get("close_codes") or []):
+                        # 1013 arrives only if the member reads again within close_seconds; later it finds
+                        # the connection closed without it (1006). Any other code is wrong.
+                        problems.append(f"chatd closed the stalled member with a code other than 1013 ({st})")
             elif r["mode"] == "echo":
                 if not res.get("received"):
                     problems.append("nothing echoed")
