@@ -33,8 +33,9 @@ public struct ByteChunk {
         storage.withUnsafeMutablePointerToElements { UnsafeMutableRawPointer($0) }
     }
 
-    /// Number of bytes.
-    public var count: Int { storage.header }
+    /// Number of bytes. Read through the header pointer: `ManagedBuffer.header` is a class property, and reading
+    /// it directly costs a dynamic exclusivity check on every access (several per delivered frame).
+    public var count: Int { storage.withUnsafeMutablePointerToHeader { $0.pointee } }
 
     /// The bytes as a read-only buffer.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
