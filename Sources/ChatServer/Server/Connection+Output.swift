@@ -7,16 +7,7 @@ import WebSocket
 extension Connection {
     /// Queues bytes; they are written at the end of the loop pass (corked), once per connection.
     func enqueue(_ chunk: ByteChunk) {
-        guard phase != .closed && phase != .lingering else { return }
-        outbound.append(chunk)
-        if outbound.byteCount > server.outboundLimit {
-            server.logLimitHit(
-                "slow_consumer", "slow consumer disconnected (outbound queue over max_outbound_bytes)",
-                metadata: ["client": "\(peer)", "queued": "\(outbound.byteCount)"])
-            abort(reason: "slow consumer", detail: nil)
-            return
-        }
-        server.scheduleFlush(self)
+        server.enqueue(chunk, on: self)
     }
 
     /// Writes queued output; watches for writability only while something is left over.
