@@ -37,7 +37,10 @@ final class Connection: EventHandler {
     var route: Route?
     var isChatMember = false
 
-    var outbound = OutboundQueue()
+    /// Pending output. Touched once per delivery, so the dynamic exclusivity check (a runtime call costing more than
+    /// the append itself) is off: the reactor is single-threaded and no access to it overlaps another (append and
+    /// flush are leaf calls that never reach back into the connection).
+    @exclusivity(unchecked) var outbound = OutboundQueue()
     var closeAfterFlush = false
     var watchingWritable = false
     /// True while the connection is on the server's end-of-pass flush list.

@@ -30,7 +30,9 @@ public final class Server {
     private var connectionsByFD: [Connection?] = []
     private(set) var connectionCount = 0
     private var generation: UInt32 = 0
-    private var pendingFlush: [Connection] = []
+    /// Connections with output queued in this pass. Unchecked exclusivity for the same reason as
+    /// `Connection.outbound`: appended to once per delivery, never accessed reentrantly.
+    @exclusivity(unchecked) private var pendingFlush: [Connection] = []
     private var shutdownDeadline: Int64?
     private var lastStatusAt: Int64 = 0
     private var lastStatusMessages: UInt64 = 0
