@@ -2,13 +2,21 @@ import CLinux
 import Glibc
 
 /// A connection's pending output: shared chunks plus how far the first one has been written.
-/// Flushed with `writev`, many chunks per call.
+/// Flushed with `write` (one chunk) or `writev` (many chunks per call).
+///
+/// Most connections never hold more than one chunk at a time (a broadcast frame per pass, a handshake response),
+/// so the oldest chunk sits in its own slot and the array behind it only gets storage when a second chunk waits.
+/// An idle connection's queue owns no heap memory.
 public struct OutboundQueue {
     /// How many chunks one `writev` call gathers.
     static let chunksPerWrite = 1024
 
-    private var chunks: [ByteChunk] = []
-    private var head = 0
+    /// The oldest chunk not yet completely written.
+    private var first: ByteChunk?
+    /// Chunks queued behind `first`; `rest[restHead...]` are still waiting.
+    private var rest: [ByteChunk] = []
+    private var restHead = 0
+    /// Bytes of `first` already written.
     private var headOffset = 0
     /// Bytes queued and not yet written.
     public private(set) var byteCount = 0
@@ -22,14 +30,19 @@ public struct OutboundQueue {
     /// Queues `chunk` behind what is already waiting (no copy; the chunk is shared).
     public mutating func append(_ chunk: ByteChunk) {
         guard chunk.count > 0 else { return }
-        chunks.append(chunk)
-        byteCount += chunk.count
+        if first == nil {
+            first = chunk
+        } else {
+            rest.append(chunk)
+        }
+        byteCount &+= chunk.count
     }
 
     /// Drops everything queued (used when a connection is aborted).
     public mutating func removeAll() {
-        chunks.removeAll()
-        head = 0
+        first = nil
+        rest = []
+        restHead = 0
         headOffset = 0
         byteCount = 0
     }
@@ -37,15 +50,13 @@ public struct OutboundQueue {
     /// Drops every chunk not yet started, keeping a half-written first chunk whole so the stream stays
     /// well framed (used to cut a slow consumer's backlog before its close frame).
     public mutating func removeUnstarted() {
-        guard headOffset > 0, head < chunks.count else {
+        guard headOffset > 0, let partial = first else {
             removeAll()
             return
         }
-        let partial = chunks[head]
-        chunks.removeAll()
-        chunks.append(partial)
-        head = 0
-        byteCount = partial.count - headOffset
+        rest = []
+        restHead = 0
+        byteCount = partial.count &- headOffset
     }
 
     /// The outcome of trying to write the queue out.
@@ -60,15 +71,8 @@ public struct OutboundQueue {
 
     /// Writes as much as the socket takes right now.
     public mutating func flush(to fd: Int32) -> FlushResult {
-        var vectors = [iovec](repeating: iovec(), count: Self.chunksPerWrite)
-        while !isEmpty {
-            let available = min(chunks.count - head, Self.chunksPerWrite)
-            for slot in 0..<available {
-                let chunk = chunks[head + slot]
-                let skip = slot == 0 ? headOffset : 0
-                vectors[slot] = iovec(iov_base: chunk.base + skip, iov_len: chunk.count - skip)
-            }
-            let written = vectors.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32(available)) }
+        while let head = first {
+            let written = restHead == rest.count ? writeOne(head, to: fd) : writeMany(head, to: fd)
             if written < 0 {
                 let code = clinux_errno()
                 if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
@@ -80,27 +84,54 @@ public struct OutboundQueue {
         return .drained
     }
 
+    /// `write` of the unwritten part of the only queued chunk.
+    private func writeOne(_ head: ByteChunk, to fd: Int32) -> Int {
+        Glibc.write(fd, head.base + headOffset, head.count &- headOffset)
+    }
+
+    /// `writev` of up to `chunksPerWrite` chunks, gathered in a stack buffer (no allocation per flush).
+    private func writeMany(_ head: ByteChunk, to fd: Int32) -> Int {
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: Self.chunksPerWrite) { vectors in
+            vectors[0] = iovec(iov_base: head.base + headOffset, iov_len: head.count &- headOffset)
+            var used = 1
+            var index = restHead
+            while used < Self.chunksPerWrite && index < rest.count {
+                let chunk = rest[index]
+                vectors[used] = iovec(iov_base: chunk.base, iov_len: chunk.count)
+                used &+= 1
+                index &+= 1
+            }
+            return writev(fd, vectors.baseAddress, Int32(used))
+        }
+    }
+
     /// Advances past `written` bytes, releasing fully written chunks.
     private mutating func consume(_ written: Int) {
         var remaining = written
-        byteCount -= written
-        while remaining > 0 && head < chunks.count {
-            let left = chunks[head].count - headOffset
-            if remaining >= left {
-                remaining -= left
-                head += 1
-                headOffset = 0
+        byteCount &-= written
+        while remaining > 0, let head = first {
+            let left = head.count &- headOffset
+            guard remaining >= left else {
+                headOffset &+= remaining
+                break
+            }
+            remaining &-= left
+            headOffset = 0
+            if restHead < rest.count {
+                first = rest[restHead]
+                restHead &+= 1
             } else {
-                headOffset += remaining
-                remaining = 0
+                first = nil
             }
         }
-        if head == chunks.count {
-            chunks.removeAll(keepingCapacity: chunks.capacity <= 1024)
-            head = 0
-        } else if head >= 256 && head * 2 >= chunks.count {
-            chunks.removeFirst(head)
-            head = 0
+        if restHead == rest.count {
+            if restHead > 0 {
+                rest = []
+                restHead = 0
+            }
+        } else if restHead >= 256 && restHead &* 2 >= rest.count {
+            rest.removeFirst(restHead)
+            restHead = 0
         }
     }
 }

@@ -32,6 +32,8 @@ enum ASCII {
 
     /// ASCII case-insensitive equality, used for header names, tokens and origins.
     static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        // Most comparisons are header-name lookups against names of another length: O(1) for native strings.
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
         var left = lhs.utf8.makeIterator()
         var right = rhs.utf8.makeIterator()
         while true {
@@ -42,6 +44,36 @@ enum ASCII {
                 if lowered(leftByte) != lowered(rightByte) { return false }
             default:
                 return false
+            }
+        }
+    }
+
+    /// For an all-ASCII comma-separated `list`: whether an element, trimmed of spaces and tabs, equals `token`
+    /// ignoring ASCII case. Nil when `list` has a non-ASCII byte (the caller then splits at Characters). Scans
+    /// the bytes in place: no substrings, no Character iteration.
+    static func asciiListContainsToken(_ list: String, _ token: String) -> Bool? {
+        var list = list
+        var token = token
+        return list.withUTF8 { bytes -> Bool? in
+            token.withUTF8 { wanted -> Bool? in
+                var found = false
+                var start = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != UInt8(ascii: ",") {
+                        if bytes[end] >= 0x80 { return nil }
+                        end &+= 1
+                    }
+                    var from = start
+                    var upTo = end
+                    while from < upTo && (bytes[from] == space || bytes[from] == tab) { from &+= 1 }
+                    while upTo > from && (bytes[upTo &- 1] == space || bytes[upTo &- 1] == tab) { upTo &-= 1 }
+                    if !found && !wanted.isEmpty && upTo &- from == wanted.count {
+                        found = (0..<wanted.count).allSatisfy { lowered(bytes[from &+ $0]) == lowered(wanted[$0]) }
+                    }
+                    start = end &+ 1
+                }
+                return found
             }
         }
     }

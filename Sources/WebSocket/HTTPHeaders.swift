@@ -39,6 +39,34 @@ public struct HTTPHeaders: Sendable, Equatable {
         return result
     }
 
+    /// Whether some value of `name`, split at commas and trimmed, equals `token` ignoring ASCII case; like
+    /// `tokens(name).contains(token)` for a lowercase `token`, without building the list.
+    public func containsToken(_ name: String, _ token: String) -> Bool {
+        for entry in entries where ASCII.equalsIgnoringCase(entry.name, name) {
+            if let found = ASCII.asciiListContainsToken(entry.value, token) {
+                if found { return true }
+                continue
+            }
+            // Non-ASCII value: split at Character commas exactly like `rawTokens` (a comma followed by a combining
+            // mark is not a separator there).
+            for part in entry.value.split(separator: ",", omittingEmptySubsequences: true)
+            where ASCII.equalsIgnoringCase(String(ASCII.trimmingWhitespace(part)), token) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The value of `name` when the header occurs exactly once, else nil (absent or repeated).
+    public func onlyValue(_ name: String) -> String? {
+        var found: String?
+        for entry in entries where ASCII.equalsIgnoringCase(entry.name, name) {
+            guard found == nil else { return nil }
+            found = entry.value
+        }
+        return found
+    }
+
     /// Whether at least one header called `name` is present.
     public func contains(_ name: String) -> Bool {
         entries.contains { ASCII.equalsIgnoringCase($0.name, name) }

@@ -8,7 +8,7 @@ public enum WebSocketHandshake {
 
     /// Whether the request asks for a WebSocket upgrade (its Upgrade header has the token "websocket").
     public static func isUpgradeRequest(_ head: HTTPRequestHead) -> Bool {
-        head.headers.tokens("Upgrade").contains("websocket")
+        head.headers.containsToken("Upgrade", "websocket")
     }
 
     /// Validates the upgrade request against RFC 6455 and `policy`; returns the 101 response or an error response.
@@ -18,22 +18,21 @@ public enum WebSocketHandshake {
             return reject(.methodNotAllowed, "WebSocket upgrade requires GET", extraHeaders: [("Allow", "GET")])
         }
         guard head.version == "HTTP/1.1" else { return reject(.badRequest, "WebSocket upgrade requires HTTP/1.1") }
-        guard let host = headers["Host"], headers.values("Host").count == 1, !host.isEmpty else {
+        guard let host = headers.onlyValue("Host"), !host.isEmpty else {
             return reject(.badRequest, "missing or duplicate Host header")
         }
-        guard headers.tokens("Upgrade").contains("websocket") else {
+        guard headers.containsToken("Upgrade", "websocket") else {
             return reject(.badRequest, "Upgrade header must contain websocket")
         }
-        guard headers.tokens("Connection").contains("upgrade") else {
+        guard headers.containsToken("Connection", "upgrade") else {
             return reject(.badRequest, "Connection header must contain Upgrade")
         }
-        guard headers.values("Sec-WebSocket-Version") == ["13"] else {
+        guard headers.onlyValue("Sec-WebSocket-Version") == "13" else {
             return reject(
                 .upgradeRequired, "unsupported WebSocket version (only 13)",
                 extraHeaders: [("Sec-WebSocket-Version", "13")])
         }
-        let keys = headers.values("Sec-WebSocket-Key")
-        guard keys.count == 1, let key = keys.first, isValidKey(key) else {
+        guard let key = headers.onlyValue("Sec-WebSocket-Key"), isValidKey(key) else {
             return reject(.badRequest, "Sec-WebSocket-Key must be base64 of 16 bytes")
         }
         if let origin = headers["Origin"], !isOriginAllowed(origin, host: host, policy: policy) {

@@ -91,7 +91,7 @@ extension WebSocketSession {
             let start = controlBuffer.count
             controlBuffer.append(contentsOf: chunk)
             let mask = frameMask
-            let phase = maskPhase
+            let phase = Int(maskPhase)
             controlBuffer.withUnsafeMutableBytes {
                 mask.apply(to: UnsafeMutableRawBufferPointer(rebasing: $0[start...]), phase: phase)
             }
@@ -99,7 +99,7 @@ extension WebSocketSession {
             let start = messageBuffer.count
             messageBuffer.append(contentsOf: chunk)
             let mask = frameMask
-            let phase = maskPhase
+            let phase = Int(maskPhase)
             let isText = messageKind == .text
             var validator = utf8
             let valid = messageBuffer.withUnsafeMutableBytes { buffer -> Bool in
@@ -113,7 +113,7 @@ extension WebSocketSession {
                 return
             }
         }
-        maskPhase = (maskPhase &+ count) & 3
+        maskPhase = UInt8(truncatingIfNeeded: (Int(maskPhase) &+ count) & 3)
         frameRemaining &-= UInt64(count)
         if frameRemaining == 0 { finishFrame(into: &actions) }
     }

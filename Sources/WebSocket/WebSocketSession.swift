@@ -12,34 +12,35 @@ public struct WebSocketSession: Sendable {
         case closed
     }
 
-    /// Where the close handshake stands.
-    public internal(set) var state: State = .open
+    // Fields are ordered widest first so the struct packs without padding: every open connection carries one.
+
     /// The limits this session enforces.
     public let limits: WebSocketLimits
-
-    // Frame header being assembled when it arrives split across receive() calls.
-    var headerBuffer: [UInt8] = []
-    var inPayload = false
-    // The frame whose payload is being read.
-    var frameOpcode: WebSocketOpcode = .continuation
-    var frameFin = false
     var frameRemaining: UInt64 = 0
-    var frameMask = MaskKey(0, 0, 0, 0)
-    /// Payload bytes of the current frame already read, mod 4 (selects the mask byte).
-    var maskPhase = 0
-    // The message being assembled (nil kind = no message in progress).
-    var messageKind: WebSocketMessageKind?
+    // Frame header being assembled when it arrives split across receive() calls (no storage until that happens).
+    var headerBuffer: [UInt8] = []
+    // The message being assembled.
     var messageBuffer: [UInt8] = []
-    var utf8 = UTF8Validator()
     /// Payload of the control frame being read (at most 125 bytes).
     var controlBuffer: [UInt8] = []
+    // The frame whose payload is being read.
+    var frameMask = MaskKey(0, 0, 0, 0)
+    var utf8 = UTF8Validator()
     /// The code of the close frame we sent, for the final close info.
     var sentCloseCode: UInt16?
+    /// Where the close handshake stands.
+    public internal(set) var state: State = .open
+    var inPayload = false
+    var frameOpcode: WebSocketOpcode = .continuation
+    var frameFin = false
+    /// The kind of the message being assembled (nil = no message in progress).
+    var messageKind: WebSocketMessageKind?
+    /// Payload bytes of the current frame already read, mod 4 (selects the mask byte).
+    var maskPhase: UInt8 = 0
 
     /// Creates a session for a freshly upgraded connection.
     public init(limits: WebSocketLimits = WebSocketLimits()) {
         self.limits = limits
-        headerBuffer.reserveCapacity(14)
     }
 
     /// Feed bytes from the peer (may be split anywhere). Appends actions in order.
@@ -76,7 +77,7 @@ public struct WebSocketSession: Sendable {
             }
             if headerBuffer.count >= 2 && headerBuffer.count == Self.headerLength(secondByte: headerBuffer[1]) {
                 let header = headerBuffer
-                headerBuffer.removeAll(keepingCapacity: true)
+                headerBuffer = []
                 header.withUnsafeBytes { startFrame(header: $0, into: &actions) }
             }
         }

@@ -6,15 +6,15 @@ import WebSocket
 /// The HTTP phase: parse the request head, answer plain HTTP, or upgrade to WebSocket and route.
 extension Connection {
     func receiveHTTP(_ bytes: UnsafeRawBufferPointer) {
-        guard let result = parser?.parse(bytes) else { return }
+        guard let result = pendingRequest?.parser.parse(bytes) else { return }
         switch result {
         case .needMoreData:
             return
         case .failure(let status):
-            parser = nil
+            pendingRequest = nil
             respondAndClose(HTTPRoutes.error(status), path: nil)
         case .complete(let head, let consumed):
-            parser = nil
+            pendingRequest = nil
             let leftover = UnsafeRawBufferPointer(rebasing: bytes[min(consumed, bytes.count)...])
             handleRequest(head, leftover: leftover)
         }

@@ -7,16 +7,7 @@ import WebSocket
 extension Connection {
     /// Queues bytes; they are written at the end of the loop pass (corked), once per connection.
     func enqueue(_ chunk: ByteChunk) {
-        guard phase != .closed && phase != .lingering else { return }
-        outbound.append(chunk)
-        if outbound.byteCount > server.outboundLimit {
-            server.logLimitHit(
-                "slow_consumer", "slow consumer disconnected (outbound queue over max_outbound_bytes)",
-                metadata: ["client": "\(peer)", "queued": "\(outbound.byteCount)"])
-            closeSlowConsumer()
-            return
-        }
-        server.scheduleFlush(self)
+        server.enqueue(chunk, on: self)
     }
 
     /// Frees a slow consumer's backlog and closes it with 1013 (try again later): a client that reads

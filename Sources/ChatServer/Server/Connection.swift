@@ -26,22 +26,29 @@ final class Connection: EventHandler {
         case chat(room: String)
     }
 
+    // Stored properties are ordered so the object packs tightly (small fields fill the gap after `fd`): every
+    // idle connection is one of these.
+
     let fd: Int32
-    let id: MemberID
-    let peer: String
-    unowned let server: Server
-
     var phase = Phase.http
-    var parser: HTTPRequestParser?
-    var session: WebSocketSession?
-    var route: Route?
     var isChatMember = false
-
-    var outbound = OutboundQueue()
     var closeAfterFlush = false
     var watchingWritable = false
     /// True while the connection is on the server's end-of-pass flush list.
     var isQueuedForFlush = false
+    let id: MemberID
+    let peer: String
+    unowned let server: Server
+
+    /// The request parser while in the HTTP phase; nil once the head is complete.
+    var pendingRequest: PendingRequest?
+    var session: WebSocketSession?
+    var route: Route?
+
+    /// Pending output. Touched once per delivery, so the dynamic exclusivity check (a runtime call costing more than
+    /// the append itself) is off: the reactor is single-threaded and no access to it overlaps another (append and
+    /// flush are leaf calls that never reach back into the connection).
+    @exclusivity(unchecked) var outbound = OutboundQueue()
 
     /// The deadline of the current phase (handshake, close reply, linger), or `Int64.max`.
     var deadline: Int64
@@ -57,9 +64,10 @@ final class Connection: EventHandler {
         let now = server.loop.nowMilliseconds
         self.deadline = now &+ Int64(server.config.handshakeTimeoutMs)
         self.lastHeard = now
-        self.parser = HTTPRequestParser(
-            limits: HTTPParserLimits(
-                maxHeaderBytes: server.config.maxHeaderBytes, maxHeaderCount: server.config.maxHeaderCount))
+        self.pendingRequest = PendingRequest(
+            HTTPRequestParser(
+                limits: HTTPParserLimits(
+                    maxHeaderBytes: server.config.maxHeaderBytes, maxHeaderCount: server.config.maxHeaderCount)))
     }
 
     // MARK: - Readiness
@@ -122,7 +130,7 @@ final class Connection: EventHandler {
         leaveChat()
         phase = .closed
         session = nil
-        parser = nil
+        pendingRequest = nil
         outbound.removeAll()
         server.loop.unregister(fd)
         SocketIO.close(fd)

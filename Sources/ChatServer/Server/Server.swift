@@ -30,7 +30,9 @@ public final class Server {
     private var connectionsByFD: [Connection?] = []
     private(set) var connectionCount = 0
     private var generation: UInt32 = 0
-    private var pendingFlush: [Connection] = []
+    /// Connections with output queued in this pass. Unchecked exclusivity for the same reason as
+    /// `Connection.outbound`: appended to once per delivery, never accessed reentrantly.
+    @exclusivity(unchecked) private var pendingFlush: [Connection] = []
     private var shutdownDeadline: Int64?
     private var lastStatusAt: Int64 = 0
     private var lastStatusMessages: UInt64 = 0
@@ -192,12 +194,12 @@ public final class Server {
         for action in actions {
             switch action {
             case .send(let text, let member):
-                connection(for: member)?.enqueue(FrameChunks.text(text))
+                if let connection = connection(for: member) { enqueue(FrameChunks.text(text), on: connection) }
                 stats.messagesDelivered &+= 1
             case .broadcast(let text, let members):
                 let frame = FrameChunks.text(text)
                 for member in members {
-                    connection(for: member)?.enqueue(frame)
+                    if let connection = connection(for: member) { enqueue(frame, on: connection) }
                 }
                 stats.messagesDelivered &+= UInt64(members.count)
             case .disconnect(let member, let code, let reason):
@@ -207,6 +209,22 @@ public final class Server {
     }
 
     // MARK: - Output corking
+
+    /// Queues bytes on a connection; they are written at the end of the loop pass (corked), once per connection.
+    /// Lives on the server so a broadcast loop reaches the limit and the flush list without going through each
+    /// connection's unowned back reference.
+    func enqueue(_ chunk: ByteChunk, on connection: Connection) {
+        guard connection.phase != .closed && connection.phase != .lingering else { return }
+        connection.outbound.append(chunk)
+        if connection.outbound.byteCount > outboundLimit {
+            logLimitHit(
+                "slow_consumer", "slow consumer disconnected (outbound queue over max_outbound_bytes)",
+                metadata: ["client": "\(connection.peer)", "queued": "\(connection.outbound.byteCount)"])
+            connection.closeSlowConsumer()
+            return
+        }
+        scheduleFlush(connection)
+    }
 
     /// Puts a connection on the end-of-pass flush list (once per pass).
     func scheduleFlush(_ connection: Connection) {
