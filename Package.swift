@@ -58,7 +58,11 @@ let package = Package(
         // The benchmark's load generator: many client WebSockets from one epoll thread.
         .executableTarget(
             name: "chatd-load",
-            dependencies: ["CLinux", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "CLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
             // Its per-message loops touch class properties millions of times a second; the dynamic
             // exclusivity checks cost more than the work (measured with perf). Single-threaded code.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]

@@ -6,8 +6,6 @@ final class ChurnScenario: Scenario {
     var roundTrip = LatencyHistogram()
     var writer: ProbeWriter
     unowned(unsafe) var driver: LoadDriver?
-    /// Clients that saw their own message and sent their close frame.
-    private var saidGoodbye = Set<Int>()
 
     init(size: Int) { writer = ProbeWriter(size: size) }
 
@@ -19,15 +17,16 @@ final class ChurnScenario: Scenario {
 
     func text(_ client: ClientConnection, _ payload: UnsafeRawBufferPointer, at now: UInt64) {
         guard let probe = ProbePayload.find(run: ProbePayload.currentRun, in: payload),
-            Int(probe.publisher) == client.index, !saidGoodbye.contains(client.index)
+            Int(probe.publisher) == client.index, client.received == 0
         else { return }
-        saidGoodbye.insert(client.index)
+        // `received` 1: this client saw its own message and said goodbye.
+        client.received = 1
         roundTrip.record(now &- client.startedAt)
         driver?.sendClose(client)
     }
 
     func ended(_ client: ClientConnection, reason: EndReason, at now: UInt64) {
-        if saidGoodbye.remove(client.index) != nil, reason == .closeFrame(1000) || reason == .endOfStream {
+        if client.received > 0, reason == .closeFrame(1000) || reason == .endOfStream {
             cycles += 1
             return
         }

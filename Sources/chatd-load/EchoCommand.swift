@@ -47,16 +47,7 @@ struct EchoCommand: ParsableCommand {
                 driver.pass(timeoutMs: 5)
                 context.sampleRSS(driver.now)
             }
-            var lastProgress = driver.now
-            var lastCount = scenario.received
-            while scenario.received < sent && driver.now &- lastProgress < 2_000_000_000 && !context.expired(driver.now)
-            {
-                driver.pass(timeoutMs: 10)
-                if scenario.received != lastCount {
-                    lastCount = scenario.received
-                    lastProgress = driver.now
-                }
-            }
+            DrainPhase.wait(until: sent, count: { scenario.received }, driver: driver, context: context)
         }
         let timedOut = context.expired(driver.now)
         scenario.stopCounting()

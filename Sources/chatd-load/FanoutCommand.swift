@@ -89,19 +89,7 @@ struct FanoutCommand: ParsableCommand {
             }
             // Drain: every reader should get every probe; stop when all arrived or nothing moves for 2 s.
             let expected = sentTotal * readers
-            var lastProgress = driver.now
-            var lastCount = scenario.delivered
-            while scenario.delivered < expected && driver.now &- lastProgress < 2_000_000_000
-                && !context.expired(driver.now)
-            {
-                for client in openPublishers { driver.flush(client) }
-                driver.pass(timeoutMs: 10)
-                context.sampleRSS(driver.now)
-                if scenario.delivered != lastCount {
-                    lastCount = scenario.delivered
-                    lastProgress = driver.now
-                }
-            }
+            DrainPhase.wait(until: expected, count: { scenario.delivered }, driver: driver, context: context)
         }
         timedOut = context.expired(driver.now)
         scenario.stopCounting()

@@ -1,4 +1,5 @@
 import CLinux
+import ExtrasBase64
 import Glibc
 
 /// The generator's event loop: opens client WebSockets, reads and parses what servers send, writes
@@ -40,7 +41,7 @@ final class LoadDriver {
         let fd = try ClientSocket.connect(host: url.host, port: url.port, source: source, receiveBuffer: receiveBuffer)
         let request = Array(
             ("GET \(target) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: \(Self.key(fd))\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: \(Self.key())\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8
         )
         let client = ClientConnection(fd: fd, index: index, request: request, startedAt: MonotonicClock.now())
         let slot = Int(fd)
@@ -261,19 +262,9 @@ final class LoadDriver {
         scenario.ended(client, reason: reason, at: now)
     }
 
-    /// A Sec-WebSocket-Key: base64 of 16 bytes (varied per socket; servers only check the shape).
-    private static func key(_ fd: Int32) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var state = UInt64(UInt32(bitPattern: fd)) &* 0x9E37_79B9_7F4A_7C15 ^ MonotonicClock.now()
-        var text: [UInt8] = []
-        for _ in 0..<21 {
-            state ^= state << 13
-            state ^= state >> 7
-            state ^= state << 17
-            text.append(alphabet[Int(state & 63)])
-        }
-        // 16 bytes encode to 22 characters: 21 free ones, one constrained by the padding bits, then "==".
-        text.append(alphabet[Int(state >> 8 & 3) << 4])
-        return String(decoding: text, as: UTF8.self) + "=="
+    /// A Sec-WebSocket-Key: base64 of 16 random bytes, as RFC 6455 section 4.1 asks.
+    private static func key() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64.encodeToString(bytes: (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 }

@@ -1,15 +1,14 @@
 /// Opens many clients with a bounded number of handshakes in flight, and waits for them.
 enum OpeningPhase {
     /// Opens clients `0..<count` (target and index from `describe`) and runs the driver until every
-    /// handshake has finished or `stop` says so. Returns the number of connect calls that failed.
+    /// handshake has finished (or the run's time is up). Returns the number of connect calls that failed.
     static func open(
         count: Int, concurrency: Int, driver: LoadDriver, context: RunContext,
-        describe: (Int) -> (target: String, index: Int), receiveBuffer: (Int) -> Int32? = { _ in nil },
-        stop: () -> Bool = { false }
+        describe: (Int) -> (target: String, index: Int), receiveBuffer: (Int) -> Int32? = { _ in nil }
     ) -> Int {
         var next = 0
         var failures = 0
-        while (next < count || driver.pendingHandshakes > 0) && !context.expired(driver.now) && !stop() {
+        while (next < count || driver.pendingHandshakes > 0) && !context.expired(driver.now) {
             while next < count && driver.pendingHandshakes < concurrency {
                 let (target, index) = describe(next)
                 do {
@@ -24,19 +23,5 @@ enum OpeningPhase {
             context.sampleRSS(driver.now)
         }
         return failures
-    }
-}
-
-/// Writes one line to standard error.
-func printError(_ text: String) {
-    var stream = StandardErrorStream()
-    print("chatd-load: " + text, to: &stream)
-}
-
-/// Standard error as a text stream for `print(_:to:)`.
-struct StandardErrorStream: TextOutputStream {
-    mutating func write(_ string: String) {
-        var text = string
-        text.withUTF8 { _ = fwriteStandardError($0) }
     }
 }
