@@ -29,14 +29,14 @@ public struct HTTPHeaders: Sendable, Equatable {
 
     /// Like `tokens` but keeps the original case (subprotocol names are case-sensitive).
     public func rawTokens(_ name: String) -> [String] {
-        var result: [String] = []
-        for value in values(name) {
-            for part in value.split(separator: ",", omittingEmptySubsequences: true) {
-                let trimmed = ASCII.trimmingWhitespace(part)
-                if !trimmed.isEmpty { result.append(String(trimmed)) }
-            }
+        values(name).flatMap { Self.listItems($0).map(String.init) }
+    }
+
+    /// One header value split at commas and trimmed, empty items dropped: the list rule every token lookup uses.
+    private static func listItems(_ value: String) -> [Substring] {
+        value.split(separator: ",", omittingEmptySubsequences: true).map { ASCII.trimmingWhitespace($0) }.filter {
+            !$0.isEmpty
         }
-        return result
     }
 
     /// Whether some value of `name`, split at commas and trimmed, equals `token` ignoring ASCII case; like
@@ -49,8 +49,7 @@ public struct HTTPHeaders: Sendable, Equatable {
             }
             // Non-ASCII value: split at Character commas exactly like `rawTokens` (a comma followed by a combining
             // mark is not a separator there).
-            for part in entry.value.split(separator: ",", omittingEmptySubsequences: true)
-            where ASCII.equalsIgnoringCase(String(ASCII.trimmingWhitespace(part)), token) {
+            if Self.listItems(entry.value).contains(where: { ASCII.equalsIgnoringCase(String($0), token) }) {
                 return true
             }
         }
