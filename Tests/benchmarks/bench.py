@@ -16,6 +16,10 @@ free 127.0.0.1 port, so one workload cannot skew the next and one crash costs on
     member was closed by the server, chatd exited 0 on SIGTERM). With --check their failures are the exit
     status; that is what the CI smoke (--quick --check) relies on.
 
+--baseline PATH adds a second chatd binary (say, built from the commit before a refactor) as the server chatd@base,
+run exactly like chatd (same config, workloads, curve, stalled reader and checks), alternating with it run by run,
+and the column chatd/base (chatd / chatd@base): before vs after in one run, on the same machine state.
+
 Python 3 standard library only. Loopback only; every process it starts is stopped (SIGTERM, then SIGKILL
 after a bound); every generator call is bounded by --timeout and by a hard kill a little later.
 Run it through Tests/benchmarks/run.sh, which builds everything first.
@@ -38,6 +42,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 PEERS = os.path.join(HERE, "peers")
 SERVER_NAMES = ["chatd", "gorilla", "node", "python"]
+# --baseline PATH: a second chatd binary (say, the commit before a refactor) run as this server, right after chatd.
+BASELINE = "chatd@base"
 SERVER_CORE = "0"
 LOAD_CORE = "1"
 
@@ -74,6 +80,11 @@ QUICK = {
 
 def log(*parts):
     print(*parts, file=sys.stderr, flush=True)
+
+
+def is_chatd(name):
+    """chatd and the --baseline chatd: same config, same workloads, same checks."""
+    return name in ("chatd", BASELINE)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -148,8 +159,9 @@ class Server:
         self.log_path = os.path.join(logdir, f"{name}-{self.port}.log")
         env = dict(os.environ)
         venv_python = os.path.join(REPO, ".venv-tests", "bin", "python")
-        if name == "chatd":
-            cmd = [args.chatd, "--config", args.chatd_config, "--listen", f"127.0.0.1:{self.port}"]
+        if is_chatd(name):
+            binary = args.baseline if name == BASELINE else args.chatd
+            cmd = [binary, "--config", args.chatd_config, "--listen", f"127.0.0.1:{self.port}"]
         elif name == "gorilla":
             cmd = [os.path.join(PEERS, ".bin", "gorilla-peer"), str(self.port)]
             env["GOMAXPROCS"] = "1"
@@ -190,7 +202,7 @@ class Server:
         started = time.monotonic()
         # chatd may first have to finish a mass disconnect (10000 members leaving a room: every leave is
         # announced to the rest); the seconds it took are reported, so a slow stop is visible, not hidden.
-        rc = stop(self.proc, grace=60.0 if self.name == "chatd" else 10.0)
+        rc = stop(self.proc, grace=60.0 if is_chatd(self.name) else 10.0)
         return rc, time.monotonic() - started
 
 
@@ -397,6 +409,24 @@ ROWS = [
 ]
 
 
+# Ratio columns of the table, shown when both servers ran: (header, numerator, denominator, key in the JSON table).
+# Always numerator / denominator; on the "lower is better" rows a ratio below 1 favours the numerator.
+RATIOS = [
+    ("chatd/gorilla", "chatd", "gorilla", "chatd_over_gorilla"),
+    ("chatd/base", "chatd", BASELINE, "chatd_over_base"),
+]
+
+
+def ratio_columns(servers):
+    return [column for column in RATIOS if column[1] in servers and column[2] in servers]
+
+
+def ratio(values, numerator, denominator):
+    if values.get(numerator) is not None and values.get(denominator):
+        return values[numerator] / values[denominator]
+    return None
+
+
 def value_of(record, key):
     if record is None or record["error"] or record["result"] is None:
         return None
@@ -431,6 +461,61 @@ class Notes:
             print(f"  [{i}] {text}")
 
 
+def report_curve(sizes, name, runs, notes, out):
+    """The fan-out curve of one chatd (`name`): a row per room size; fills out[members]."""
+    curve = [r for r in runs if r["server"] == name and r["workload"].startswith("curve_")]
+    if curve:
+        print(f"\n== {name} fan-out curve (4 publishers, window 32 each, {sizes['size']}-byte messages) ==")
+        rows = []
+        for r in curve:
+            n = r["options"]["members"]
+            dps, p99 = value_of(r, "deliveries_per_second"), value_of(r, p99_ms)
+            msgs = value_of(r, "messages_per_second")
+            rows.append([str(n), num(dps) if dps is not None else notes.cell(r), num(msgs), num(p99, 2),
+                         num(value_of(r, "server_rss_kib_max"))])
+            out[n] = {"deliveries_per_second": dps, "messages_per_second": msgs, "p99_ms": p99}
+        print_table(["members", "deliveries/s", "messages/s", "p99 ms", "server max RSS KiB"], rows)
+        notes.print()
+
+
+def report_stalled(args, sizes, name, by, notes, out):
+    """The stalled-reader scenario of one chatd (`name`); sets out["stalled"]. Returns (stalled member closed,
+    others' p99 with/without), None where unknown."""
+    without, with_ = by.get((name, "stalled_without")), by.get((name, "stalled_with"))
+    stalled_closed = p99_ratio = None
+    if with_ is not None:
+        print(f"\n== {name} stalled reader ({sizes['stalled_members']} members, one more joins and never reads; "
+              f"cap [limits] max_outbound_bytes = {num(args.outbound_cap)} bytes) ==")
+        st = ((with_["result"] or {}).get("stalled") or {}) if not with_["error"] else {}
+        p_without, p_with = value_of(without, p99_ms), value_of(with_, p99_ms)
+        if p_without and p_with is not None:
+            p99_ratio = p_with / p_without
+        if st:
+            stalled_closed = st.get("count", 0) > 0 and st.get("closed_by_server") == st.get("count")
+        rows = [
+            ["stalled member closed by the server",
+             notes.cell(with_) if with_["error"] else f"{st.get('closed_by_server')} of {st.get('count')}"],
+            ["its close code(s) as the client saw them", ", ".join(map(str, st.get("close_codes") or []))
+             or ("none: TCP closed without a close frame (1006)" if stalled_closed else "n/a")],
+            ["bytes it still received before the close", num(st.get("bytes_read_before_close"))],
+            ["sending seconds without / with", f"{num(without['options']['duration'] if without else None, 1)} / "
+             f"{num(with_['options']['duration'], 1)}"],
+            ["others' p99 without the stalled member, ms", num(p_without, 2) if without and not without["error"]
+             else notes.cell(without)],
+            ["others' p99 with the stalled member, ms", num(p_with, 2)],
+            ["p99 ratio with/without", "n/a" if p99_ratio is None else f"{p99_ratio:.2f}"],
+            ["deliveries/s without / with", f"{num(value_of(without, 'deliveries_per_second'))} / "
+             f"{num(value_of(with_, 'deliveries_per_second'))}"],
+            ["server max RSS KiB without / with", f"{num(value_of(without, 'server_rss_kib_max'))} / "
+             f"{num(value_of(with_, 'server_rss_kib_max'))}"],
+        ]
+        print_table(["stalled reader", "value"], rows)
+        notes.print()
+        out["stalled"] = {"closed": stalled_closed, "stalled": st, "p99_ms_without": p_without,
+                          "p99_ms_with": p_with, "p99_ratio": p99_ratio}
+    return stalled_closed, p99_ratio
+
+
 def report(args, sizes, servers, runs):
     by = {(r["server"], r["workload"]): r for r in runs}
     notes = Notes()
@@ -438,7 +523,8 @@ def report(args, sizes, servers, runs):
 
     print(f"\n== chatd vs peers (server on core {SERVER_CORE}, chatd-load on core {LOAD_CORE}; "
           f"{'QUICK smoke sizes, figures not meaningful' if args.quick else 'full sizes'}) ==")
-    headers = ["workload"] + servers + (["chatd/gorilla"] if "chatd" in servers and "gorilla" in servers else [])
+    columns = ratio_columns(servers)
+    headers = ["workload"] + servers + [column[0] for column in columns]
     rows = []
     for workload, label, key, digits, higher in ROWS:
         label = label.format(**sizes)
@@ -448,12 +534,11 @@ def report(args, sizes, servers, runs):
             record = by.get((name, workload))
             values[name] = value_of(record, key)
             row.append(num(values[name], digits) if values[name] is not None else notes.cell(record))
-        ratio = None
-        if values.get("chatd") is not None and values.get("gorilla"):
-            ratio = values["chatd"] / values["gorilla"]
-        if len(headers) > len(servers) + 1:
-            row.append("n/a" if ratio is None else f"{ratio:.2f}x")
-        out["table"][label] = {"values": values, "chatd_over_gorilla": ratio}
+        entry = {"values": values, "chatd_over_gorilla": ratio(values, "chatd", "gorilla")}
+        for _, numerator, denominator, key in columns:
+            entry[key] = ratio(values, numerator, denominator)
+            row.append("n/a" if entry[key] is None else f"{entry[key]:.2f}x")
+        out["table"][label] = entry
         rows.append(row)
     print_table(headers, rows)
     notes.print()
@@ -491,52 +576,14 @@ def report(args, sizes, servers, runs):
               "every figure above is depressed by that, the ratios are noisy")
     out["foreign_core_percent_mean"] = sum(foreign) / len(foreign) if foreign else None
 
-    curve = [r for r in runs if r["workload"].startswith("curve_")]
-    if curve:
-        print("\n== chatd fan-out curve (4 publishers, window 32 each, {}-byte messages) ==".format(sizes["size"]))
-        rows = []
-        for r in curve:
-            n = r["options"]["members"]
-            dps, p99 = value_of(r, "deliveries_per_second"), value_of(r, p99_ms)
-            msgs = value_of(r, "messages_per_second")
-            rows.append([str(n), num(dps) if dps is not None else notes.cell(r), num(msgs), num(p99, 2),
-                         num(value_of(r, "server_rss_kib_max"))])
-            out["curve"][n] = {"deliveries_per_second": dps, "messages_per_second": msgs, "p99_ms": p99}
-        print_table(["members", "deliveries/s", "messages/s", "p99 ms", "server max RSS KiB"], rows)
-        notes.print()
-
-    without, with_ = by.get(("chatd", "stalled_without")), by.get(("chatd", "stalled_with"))
-    stalled_closed = p99_ratio = None
-    if with_ is not None:
-        print(f"\n== chatd stalled reader ({sizes['stalled_members']} members, one more joins and never reads; "
-              f"cap [limits] max_outbound_bytes = {num(args.outbound_cap)} bytes) ==")
-        st = ((with_["result"] or {}).get("stalled") or {}) if not with_["error"] else {}
-        p_without, p_with = value_of(without, p99_ms), value_of(with_, p99_ms)
-        if p_without and p_with is not None:
-            p99_ratio = p_with / p_without
-        if st:
-            stalled_closed = st.get("count", 0) > 0 and st.get("closed_by_server") == st.get("count")
-        rows = [
-            ["stalled member closed by the server",
-             notes.cell(with_) if with_["error"] else f"{st.get('closed_by_server')} of {st.get('count')}"],
-            ["its close code(s) as the client saw them", ", ".join(map(str, st.get("close_codes") or []))
-             or ("none: TCP closed without a close frame (1006)" if stalled_closed else "n/a")],
-            ["bytes it still received before the close", num(st.get("bytes_read_before_close"))],
-            ["sending seconds without / with", f"{num(without['options']['duration'] if without else None, 1)} / "
-             f"{num(with_['options']['duration'], 1)}"],
-            ["others' p99 without the stalled member, ms", num(p_without, 2) if without and not without["error"]
-             else notes.cell(without)],
-            ["others' p99 with the stalled member, ms", num(p_with, 2)],
-            ["p99 ratio with/without", "n/a" if p99_ratio is None else f"{p99_ratio:.2f}"],
-            ["deliveries/s without / with", f"{num(value_of(without, 'deliveries_per_second'))} / "
-             f"{num(value_of(with_, 'deliveries_per_second'))}"],
-            ["server max RSS KiB without / with", f"{num(value_of(without, 'server_rss_kib_max'))} / "
-             f"{num(value_of(with_, 'server_rss_kib_max'))}"],
-        ]
-        print_table(["stalled reader", "value"], rows)
-        notes.print()
-        out["stalled"] = {"closed": stalled_closed, "stalled": st, "p99_ms_without": p_without,
-                          "p99_ms_with": p_with, "p99_ratio": p99_ratio}
+    # chatd's curve and stalled reader go to the top level of the JSON, the --baseline chatd's under "baseline".
+    chatds = {name: out for name in servers if name == "chatd"}
+    if BASELINE in servers:
+        chatds[BASELINE] = out["baseline"] = {"binary": args.baseline, "curve": {}, "stalled": {}}
+    for name, part in chatds.items():
+        report_curve(sizes, name, runs, notes, part["curve"])
+    stalled = {name: report_stalled(args, sizes, name, by, notes, part) for name, part in chatds.items()}
+    stalled_closed, p99_ratio = stalled.get("chatd", (None, None))
 
     # Targets from issue 5: printed for the lead; a noisy machine must not fail CI on them.
     t = out["table"]
@@ -594,7 +641,7 @@ def checks(runs):
                     st = res.get("stalled") or {}
                     if st.get("count") != r["options"]["stall"] or st.get("closed_by_server") != st.get("count"):
                         problems.append(f"stalled member not closed by the server ({st})")
-                    elif r["server"] == "chatd" and any(code != 1013 for code in st.get("close_codes") or []):
+                    elif is_chatd(r["server"]) and any(code != 1013 for code in st.get("close_codes") or []):
                         # 1013 arrives only if the member reads again within close_seconds; later it finds
                         # the connection closed without it (1006). Any other code is wrong.
                         problems.append(f"chatd closed the stalled member with a code other than 1013 ({st})")
@@ -613,8 +660,8 @@ def checks(runs):
             elif r["mode"] == "churn":
                 if not res.get("cycles"):
                     problems.append("no cycles")
-        if r["server"] == "chatd" and r["server_exit"] not in (None, 0):
-            problems.append(f"chatd exited {r['server_exit']} on SIGTERM (want 0)")
+        if is_chatd(r["server"]) and r["server_exit"] not in (None, 0):
+            problems.append(f"{r['server']} exited {r['server_exit']} on SIGTERM (want 0)")
         results.append((name, not problems, problems))
     return results
 
@@ -646,6 +693,7 @@ def preflight(args, servers):
     missing = {}
     need = {
         "chatd": args.chatd,
+        BASELINE: args.baseline,
         "gorilla": os.path.join(PEERS, ".bin", "gorilla-peer"),
         "node": shutil.which("node"),
         "python": os.path.join(REPO, ".venv-tests", "bin", "python"),
@@ -658,10 +706,45 @@ def preflight(args, servers):
     return missing
 
 
+def server_list(parser, args):
+    """--servers as a list. With --baseline, chatd@base joins the run right after chatd (first without chatd) unless
+    --servers names it already; without --baseline it cannot run."""
+    servers = [s for s in args.servers.split(",") if s]
+    unknown = [s for s in servers if s not in SERVER_NAMES and s != BASELINE]
+    if unknown:
+        parser.error(f"unknown server(s) {unknown}; pick from {SERVER_NAMES}")
+    if not args.baseline:
+        if BASELINE in servers:
+            parser.error(f"{BASELINE} is the chatd given by --baseline PATH")
+        return servers
+    if not os.access(args.baseline, os.X_OK):
+        parser.error(f"--baseline: no executable at {args.baseline}")
+    if BASELINE not in servers:
+        servers.insert(servers.index("chatd") + 1 if "chatd" in servers else 0, BASELINE)
+    return servers
+
+
+def run_plan(servers, table, stalled, curve):
+    """(server, workload, spec) in the order they run: every server's table workloads, then chatd's stalled reader
+    and curve. chatd and chatd@base alternate workload by workload, so each pair of runs that a ratio compares
+    sees the same machine (a burst of foreign load spoils one pair, not a whole column)."""
+    chatds = [name for name in servers if is_chatd(name)]
+    plan = []
+    for name in servers:
+        group = chatds if is_chatd(name) else [name]
+        if name == group[0]:
+            plan += [(n, w, spec) for w, spec in table.items() for n in group]
+    for extra in (stalled, curve):
+        # stalled_without before stalled_with of the same server: the second's duration is estimated from the first.
+        plan += [(n, w, spec) for w, spec in extra.items() for n in chatds]
+    return plan
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, short runs (the CI smoke)")
-    parser.add_argument("--servers", default=",".join(SERVER_NAMES), help="comma list of " + ",".join(SERVER_NAMES))
+    parser.add_argument("--servers", default=",".join(SERVER_NAMES),
+                        help="comma list of " + ",".join(SERVER_NAMES) + f" ({BASELINE}: see --baseline)")
     parser.add_argument("--skip-curve", action="store_true", help="skip chatd's 10...10000-member fan-out curve")
     parser.add_argument("--curve", metavar="N,N,...", help="room sizes of the curve (default 10,100,1000,10000)")
     parser.add_argument("--skip-stalled", action="store_true", help="skip chatd's stalled-reader scenario")
@@ -672,6 +755,9 @@ def main():
     parser.add_argument("--counts-out", metavar="FILE", help='write "PASSED FAILED" sanity-check counts')
     build = os.environ.get("CHATD_BUILD_DIR", os.path.join(REPO, ".build", "release"))
     parser.add_argument("--chatd", default=os.path.join(build, "chatd"))
+    parser.add_argument("--baseline", metavar="PATH", type=os.path.abspath,
+                        help=f"another chatd binary (say, built from the commit before a change), run as {BASELINE} "
+                        "right after chatd with the same config, workloads and checks; adds the column chatd/base")
     parser.add_argument("--load", default=os.environ.get("CHATD_LOAD", os.path.join(build, "chatd-load")),
                         help="chatd-load binary (default .build/release/chatd-load, or $CHATD_LOAD)")
     parser.add_argument("--chatd-config", default=os.path.join(HERE, "chatd-bench.toml"))
@@ -679,10 +765,7 @@ def main():
                         help="loopback source addresses for the generator's sockets")
     args = parser.parse_args()
 
-    servers = [s for s in args.servers.split(",") if s]
-    unknown = [s for s in servers if s not in SERVER_NAMES]
-    if unknown:
-        parser.error(f"unknown server(s) {unknown}; pick from {SERVER_NAMES}")
+    servers = server_list(parser, args)
     if not os.access(args.load, os.X_OK):
         parser.error(f"chatd-load not found at {args.load} (build it: swift build -c release --product chatd-load)")
     if (os.cpu_count() or 1) < 2:
@@ -706,17 +789,11 @@ def main():
     # Stop everything on SIGTERM too (SIGINT already raises KeyboardInterrupt).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        plan = []
-        for name in servers:
-            plan += [(name, w, spec) for w, spec in table.items()]
-        if "chatd" in servers:
-            if not args.skip_stalled:
-                plan += [("chatd", w, spec) for w, spec in stalled.items()]
-            if not args.skip_curve:
-                plan += [("chatd", w, spec) for w, spec in curve.items()]
+        plan = run_plan(servers, table, {} if args.skip_stalled else stalled, {} if args.skip_curve else curve)
         for name, workload, spec in plan:
             if workload == "stalled_with" and not args.stalled_duration:
-                previous = runs[-1] if runs and runs[-1]["workload"] == "stalled_without" else None
+                previous = next((r for r in reversed(runs) if r["server"] == name
+                                 and r["workload"] == "stalled_without"), None)
                 spec = stalled_spec(spec, previous, args.outbound_cap)
             if name in unavailable:
                 runs.append({"server": name, "workload": workload, "mode": spec[0], "path": spec[1],

@@ -5,7 +5,8 @@
 #   - .venv-tests with websockets (for the Python peer), as the test suite creates it
 # and raises the open-files soft limit to the hard limit for everything it starts.
 # Arguments go to bench.py:  bash Tests/benchmarks/run.sh [--quick] [--servers chatd,gorilla] [--skip-curve]
-#                            [--json-out FILE] [--check] ...     (bench.py --help lists them all)
+#                            [--json-out FILE] [--check] [--baseline PATH] ...   (bench.py --help lists them all)
+#   --baseline PATH: another chatd binary (e.g. the previous commit's) runs as chatd@base; the table adds chatd/base.
 # Environment: CHATD_SCRATCH_PATH=DIR builds elsewhere (as .ci/test.sh); CHATD_LOAD=PATH uses an already built
 # chatd-load instead of building it.
 set -euo pipefail
