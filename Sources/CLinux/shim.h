@@ -39,13 +39,11 @@ static inline int clinux_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
     return epoll_ctl(epfd, op, fd, &event);
 }
 
-/// Blocks TERM, INT and HUP for this thread and returns a signalfd that reports them.
-static inline int clinux_signalfd_for_shutdown_and_reload(void) {
+/// Blocks `count` signals for this thread and returns a non-blocking signalfd that reports them.
+static inline int clinux_signalfd_for(const int *signals, int count) {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    for (int index = 0; index < count; index++) sigaddset(&set, signals[index]);
     if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;
     return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }

@@ -66,21 +66,36 @@ public final class EventLoop {
     public func run() {
         running = true
         while running {
-            let count = epoll_wait(epollFD, events, Self.maxEventsPerWait, -1)
-            nowMilliseconds = Int64(clinux_monotonic_ms())
-            if count < 0 {
-                if clinux_errno() == EINTR { continue }
-                break
-            }
-            for index in 0..<Int(count) {
-                let fd = Int(clinux_epoll_event_fd(events + index))
-                let mask = clinux_epoll_event_mask(events + index)
-                // A handler unregistered earlier in this pass is skipped.
-                guard fd < handlers.count, let handler = handlers[fd] else { continue }
-                handler.handleEvents(ReadinessEvents(rawValue: mask))
-            }
-            endOfPass?()
+            guard runOnce(timeoutMilliseconds: -1) else { break }
         }
+    }
+
+    /// One pass: waits up to `timeoutMilliseconds` (-1 = no limit, 0 = just poll) for readiness, dispatches it,
+    /// then runs the end-of-pass hook. Returns false only when epoll itself failed. Tests drive the loop with it.
+    @discardableResult
+    public func runOnce(timeoutMilliseconds: Int32) -> Bool {
+        let count = epoll_wait(epollFD, events, Self.maxEventsPerWait, timeoutMilliseconds)
+        nowMilliseconds = Int64(clinux_monotonic_ms())
+        if count < 0 {
+            return clinux_errno() == EINTR
+        }
+        for index in 0..<Int(count) {
+            let fd = Int(clinux_epoll_event_fd(events + index))
+            let mask = clinux_epoll_event_mask(events + index)
+            // A handler unregistered earlier in this pass is skipped.
+            guard fd < handlers.count, let handler = handlers[fd] else { continue }
+            handler.handleEvents(ReadinessEvents(rawValue: mask))
+        }
+        endOfPass?()
+        return true
+    }
+
+    /// True between `run()` starting and `stop()` being called.
+    public var isRunning: Bool { running }
+
+    /// True when a handler is registered for `fd`.
+    public func isRegistered(_ fd: Int32) -> Bool {
+        fd >= 0 && Int(fd) < handlers.count && handlers[Int(fd)] != nil
     }
 
     /// Makes `run()` return after the current pass.

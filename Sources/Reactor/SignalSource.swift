@@ -1,21 +1,25 @@
 import CLinux
 import Glibc
 
-/// TERM, INT and HUP delivered as readable events on a signalfd instead of async handlers.
+/// Signals delivered as readable events on a signalfd instead of async handlers, so the loop handles a stop or
+/// reload request between two passes like any other event.
 public final class SignalSource {
+    /// The signals a daemon reacts to by default: stop (TERM, INT) and reload (HUP).
+    public static let daemonSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP]
+
     /// The signalfd to register with the loop.
     public let fd: Int32
 
-    /// Blocks the signals for normal delivery and opens the signalfd.
-    public init() throws(SystemCallError) {
-        let fd = clinux_signalfd_for_shutdown_and_reload()
+    /// Blocks `signals` for normal delivery on this thread and opens a signalfd reporting them.
+    public init(signals: [Int32] = SignalSource.daemonSignals) throws(SystemCallError) {
+        let fd = signals.withUnsafeBufferPointer { clinux_signalfd_for($0.baseAddress, Int32($0.count)) }
         guard fd >= 0 else { throw SystemCallError("signalfd") }
         self.fd = fd
     }
 
     deinit { close(fd) }
 
-    /// Reads every pending signal number (SIGTERM, SIGINT, SIGHUP).
+    /// Reads every pending signal number, oldest first; empty when none is pending.
     public func drain() -> [Int32] {
         var received: [Int32] = []
         var info = signalfd_siginfo()
