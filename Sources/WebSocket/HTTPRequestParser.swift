@@ -10,6 +10,8 @@ public struct HTTPRequestParser: Sendable {
     private var headers = HTTPHeaders()
     /// Once a failure is reported the parser keeps reporting it.
     private var failure: HTTPStatus?
+    /// True once the head was complete.
+    private var isComplete = false
 
     /// Creates a parser for one connection.
     public init(limits: HTTPParserLimits = HTTPParserLimits()) {
@@ -19,9 +21,11 @@ public struct HTTPRequestParser: Sendable {
 
     /// Feed the next bytes. On `.complete`, `consumed` is how many bytes OF THIS CALL'S INPUT belong to the
     /// request head; the rest (already-received WebSocket frames) must be fed to the WebSocket session.
-    /// After `.complete` the parser is reset and can parse a following request.
+    /// One request per parser: chatd answers every plain request with `Connection: close` and hands an upgraded
+    /// connection to the WebSocket session, so bytes fed after `.complete` are a client error (400).
     public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPParseResult {
         if let failure { return .failure(failure) }
+        if isComplete { return fail(.badRequest) }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -41,7 +45,9 @@ public struct HTTPRequestParser: Sendable {
                 let head = HTTPRequestHead(
                     method: requestLine.method, target: requestLine.target, version: requestLine.version,
                     headers: headers)
-                reset()
+                isComplete = true
+                line = []
+                headers = HTTPHeaders()
                 return .complete(head, consumed: index)
             }
             if requestLine == nil {
@@ -66,13 +72,6 @@ public struct HTTPRequestParser: Sendable {
         line = []
         headers = HTTPHeaders()
         return .failure(status)
-    }
-
-    /// Prepares for a following request on the same connection.
-    private mutating func reset() {
-        headBytes = 0
-        requestLine = nil
-        headers = HTTPHeaders()
     }
 
     /// Parses `METHOD SP target SP HTTP/x.y`, rejecting anything else with 400 (505 for unsupported versions).

@@ -33,8 +33,9 @@ extension WebSocketSession {
         return nil
     }
 
-    /// Validates a complete frame header and prepares to read its payload.
-    mutating func startFrame(header: UnsafeRawBufferPointer, into actions: inout [WebSocketAction]) {
+    /// Validates a complete frame header and prepares to read its payload. `available` is how many payload bytes
+    /// already arrived behind the header: the message buffer grows by what arrives, never by what a header declares.
+    mutating func startFrame(header: UnsafeRawBufferPointer, available: Int, into actions: inout [WebSocketAction]) {
         let first = header[0]
         let second = header[1]
         if let violation = headerViolation(first, second) {
@@ -75,7 +76,9 @@ extension WebSocketSession {
         case .text, .binary:
             messageKind = opcode == .text ? .text : .binary
             utf8.reset()
-            if !discarding { messageBuffer.reserveCapacity(Int(length)) }
+            if !discarding && available > 0 {
+                messageBuffer.reserveCapacity(Int(min(length, UInt64(available))))
+            }
         case .continuation:
             break
         case .close, .ping, .pong:

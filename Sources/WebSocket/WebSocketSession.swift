@@ -13,9 +13,21 @@ public struct WebSocketSession: Sendable {
     }
 
     // Fields are ordered widest first so the struct packs without padding: every open connection carries one.
+    //
+    // Invariants of the decoder (the loose fields below stand for one state enum, packed for memory):
+    // - Between frames `inPayload` is false and `headerBuffer` holds the first bytes of a header split across
+    //   receive() calls (empty when none); `frameRemaining`, `frameMask` and `maskPhase` are meaningless.
+    // - While `inPayload`, `headerBuffer` is empty, `frameRemaining` > 0 payload bytes of `frameOpcode` are
+    //   still to come, and `maskPhase` is the number already read mod 4.
+    // - `messageKind` is non-nil exactly while a data message is being assembled (between its first frame and
+    //   its final one); `messageBuffer` holds its unmasked bytes so far (only in `.open`; `.closeSent` discards),
+    //   and never more than `limits.maxMessageBytes`. Its capacity follows the bytes that arrived, never a
+    //   declared length.
+    // - `controlBuffer` holds at most 125 bytes: the payload of the control frame being read.
+    // - Once `state` is `.closed`, nothing is emitted any more.
 
-    /// The limits this session enforces.
-    public let limits: WebSocketLimits
+    /// The limits this session enforces; a configuration reload may lower them for the frames that follow.
+    public var limits: WebSocketLimits
     var frameRemaining: UInt64 = 0
     // Frame header being assembled when it arrives split across receive() calls (no storage until that happens).
     var headerBuffer: [UInt8] = []
@@ -38,6 +50,12 @@ public struct WebSocketSession: Sendable {
     /// Payload bytes of the current frame already read, mod 4 (selects the mask byte).
     var maskPhase: UInt8 = 0
 
+    /// Bytes held for the message being assembled (its buffer's capacity): what a global input budget counts.
+    public var bufferedMessageBytes: Int { messageBuffer.capacity }
+
+    /// True while data messages may still flow both ways (no close frame sent or received yet).
+    public var isOpen: Bool { state == .open }
+
     /// Creates a session for a freshly upgraded connection.
     public init(limits: WebSocketLimits = WebSocketLimits()) {
         self.limits = limits
@@ -59,7 +77,8 @@ public struct WebSocketSession: Sendable {
                 let needed = Self.headerLength(secondByte: bytes[offset &+ 1])
                 if count &- offset >= needed {
                     startFrame(
-                        header: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ needed)]), into: &actions)
+                        header: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset &+ needed)]),
+                        available: count &- offset &- needed, into: &actions)
                     offset &+= needed
                     continue
                 }
@@ -78,7 +97,8 @@ public struct WebSocketSession: Sendable {
             if headerBuffer.count >= 2 && headerBuffer.count == Self.headerLength(secondByte: headerBuffer[1]) {
                 let header = headerBuffer
                 headerBuffer = []
-                header.withUnsafeBytes { startFrame(header: $0, into: &actions) }
+                let available = count &- offset
+                header.withUnsafeBytes { startFrame(header: $0, available: available, into: &actions) }
             }
         }
     }
