@@ -15,6 +15,15 @@ public struct ChatLimits: Sendable, Equatable {
     /// Token-bucket capacity: how many messages a member may send in a burst.
     public var rateBurst: Int
 
+    /// The largest WebSocket message a chat member can usefully send: a `chatd.v1` request whose text is
+    /// `maxTextBytes` long with every byte escaped (`\u00XX`, six bytes each) plus the JSON around it. Anything
+    /// bigger cannot be a valid chat request, so the server closes it (1009) instead of buffering it.
+    public var maxFrameBytes: Int {
+        let (escaped, overflow) = max(maxTextBytes, 0).multipliedReportingOverflow(by: 6)
+        guard !overflow, escaped <= Int.max &- 1024 else { return Int.max }
+        return escaped &+ 1024
+    }
+
     /// Creates limits; the defaults match the daemon's built-in configuration.
     public init(
         maxNameLength: Int = 32, maxRooms: Int = 1000, maxMembersPerRoom: Int = 10_000, maxTextBytes: Int = 4000,

@@ -1,4 +1,6 @@
-/// Identifies one connected chat member; the server assigns it (typically from a connection counter).
+/// Identifies one connected chat member. The chat layer treats it as opaque; the server chooses the number, and
+/// chatd passes the raw value of the member's connection id (descriptor slot and generation), so finding the
+/// connection that a chat action names is one array lookup and a stale id never reaches a newer connection.
 public struct MemberID: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The server-chosen number behind this identifier.
     public let rawValue: UInt64

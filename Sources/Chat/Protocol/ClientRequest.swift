@@ -14,4 +14,13 @@ enum ClientRequest: Sendable, Equatable {
     case quit
     /// A `/command` the server does not know (plain text only).
     case unknownCommand(String)
+
+    /// False for the requests that are free: a heartbeat and leaving must work even for a member that used up
+    /// its rate limit.
+    var costsToken: Bool {
+        switch self {
+        case .ping, .quit: return false
+        case .message, .rename, .who, .help, .unknownCommand: return true
+        }
+    }
 }

@@ -15,8 +15,6 @@ final class Room {
     private(set) var history = MessageHistory()
     /// The last message id handed out (0 before the first message).
     private(set) var lastMessageID: UInt64 = 0
-    /// Service-wide tick at which the room last became empty (for evicting the least recently active empty room).
-    var emptiedAt: UInt64 = 0
 
     /// Creates an empty room.
     init(name: String, epoch: String) {

@@ -65,9 +65,11 @@ extension ChatService {
         return actions
     }
 
-    /// Removes a member (connection closed); the remaining members see it leave. A room left empty is kept while
-    /// it has history. Safe to call for unknown members (returns []).
-    public func leave(member: MemberID, now: Int64) -> [ChatAction] {
+    /// Removes a member (its connection is closing); with `announce` the remaining members see it leave. Without
+    /// it the member leaves silently: on shutdown every room closes at once, and a leave per member to everyone
+    /// still there would make stopping cost N²/2 deliveries. A room left empty is kept while it has history.
+    /// Safe to call for unknown members (returns []).
+    public func leave(member: MemberID, now: Int64, announce: Bool = true) -> [ChatAction] {
         guard let record = members.removeValue(forKey: member) else { return [] }
         let room = record.room
         room.remove(member, key: record.nameKey, chatProtocol: record.chatProtocol)
@@ -75,6 +77,7 @@ extension ChatService {
             roomBecameEmpty(room)
             return []
         }
+        guard announce else { return [] }
         let name = record.name
         return broadcast(
             in: room, plain: { PlainEvents.leave(room: room.name, name: name) },

@@ -8,8 +8,6 @@ extension ChatService {
         switch record.chatProtocol {
         case .json:
             switch JSONRequestDecoder.decode(text) {
-            case .success(.ping):
-                return [.send(JSONEvents.pong(timestamp: now), to: member)]
             case .success(let decoded):
                 request = decoded
             case .failure(let error):
@@ -18,10 +16,11 @@ extension ChatService {
             }
         case .plainText:
             request = PlainRequestDecoder.decode(text)
-            if case .quit = request { return quit(member, now: now) }
             if case .message(let line, isAction: false) = request, TextWhitespace.isBlank(line) { return [] }
         }
-        guard admit(record, now: now) else { return rateLimited(member, record, now: now) }
+        if request.costsToken {
+            guard admit(record, now: now) else { return rateLimited(member, record, now: now) }
+        }
         return handle(request, from: member, record: record, now: now)
     }
 
