@@ -37,11 +37,17 @@ let package = Package(
         ),
         // Rooms, members, names and the plain-text chat behaviour.
         .target(name: "Chat"),
-        // Wires reactor, protocol and chat together; config, routes, logging, systemd.
+        // Connections over the reactor: HTTP upgrade, sessions, gated delivery, closes at the end of the pass,
+        // outbound and input limits. Knows nothing of chat: applications plug in through a protocol.
+        .target(
+            name: "WebSocketServer",
+            dependencies: ["Reactor", "WebSocket", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Wires reactor, connections and chat together; config, routes, logging, systemd, lifecycle.
         .target(
             name: "ChatServer",
             dependencies: [
-                "Reactor", "WebSocket", "Chat", "CSystemd",
+                "Reactor", "WebSocket", "WebSocketServer", "Chat", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -70,7 +76,8 @@ let package = Package(
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
         .testTarget(name: "ChatTests", dependencies: ["Chat"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer"]),
+        .testTarget(name: "WebSocketServerTests", dependencies: ["WebSocketServer", "WebSocket"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "WebSocketServer"]),
         .testTarget(name: "ChatdLoadTests", dependencies: ["chatd-load"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Testing
+import WebSocketServer
 
 @testable import ChatServer
 
@@ -23,7 +24,7 @@ import Testing
 
     @Test func activitySummaryIsOncePerMinuteAndOnlyWhenBusy() {
         var summary = ActivitySummary(now: 0)
-        var stats = ServerStats()
+        var stats = ConnectionStats()
         let early = summary.due(now: 30_000, stats: stats, connections: 0, rooms: 0)
         let quiet = summary.due(now: 60_000, stats: stats, connections: 0, rooms: 0)
         #expect(early == nil)

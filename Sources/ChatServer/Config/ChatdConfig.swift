@@ -15,6 +15,12 @@ public struct ChatdConfig: Sendable, Equatable {
     public var maxConnections: Int
     /// Bytes queued for one slow peer before it is disconnected. `[limits] max_outbound_bytes`.
     public var maxOutboundBytes: Int
+    /// Queued bytes one peer may exceed only for `softOutboundMs`. `[limits] soft_outbound_bytes`.
+    public var softOutboundBytes: Int
+    /// How long a peer's queue may stay above `softOutboundBytes`. `[limits] soft_outbound_seconds`.
+    public var softOutboundMs: Int
+    /// Bytes of partly received messages all connections together may hold. `[limits] max_buffered_input_bytes`.
+    public var maxBufferedInputBytes: Int
     /// Longest chat name, in characters. `[limits] max_name_length`.
     public var maxNameLength: Int
     /// Number of rooms that may exist at once. `[limits] max_rooms`.
@@ -52,6 +58,9 @@ public struct ChatdConfig: Sendable, Equatable {
         maxHeaderCount: Int = 64,
         maxConnections: Int = 10_000,
         maxOutboundBytes: Int = 8 << 20,
+        softOutboundBytes: Int = 1 << 20,
+        softOutboundMs: Int = 30_000,
+        maxBufferedInputBytes: Int = 128 << 20,
         maxNameLength: Int = 32,
         maxRooms: Int = 1000,
         maxMembersPerRoom: Int = 10_000,
@@ -73,6 +82,9 @@ public struct ChatdConfig: Sendable, Equatable {
         self.maxHeaderCount = maxHeaderCount
         self.maxConnections = maxConnections
         self.maxOutboundBytes = maxOutboundBytes
+        self.softOutboundBytes = softOutboundBytes
+        self.softOutboundMs = softOutboundMs
+        self.maxBufferedInputBytes = maxBufferedInputBytes
         self.maxNameLength = maxNameLength
         self.maxRooms = maxRooms
         self.maxMembersPerRoom = maxMembersPerRoom

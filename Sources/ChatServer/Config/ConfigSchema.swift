@@ -8,7 +8,8 @@ enum ConfigSchema {
             "limits",
             [
                 "max_message_bytes", "max_header_bytes", "max_header_count", "max_connections",
-                "max_outbound_bytes", "max_name_length", "max_rooms", "max_members_per_room",
+                "max_outbound_bytes", "soft_outbound_bytes", "soft_outbound_seconds", "max_buffered_input_bytes",
+                "max_name_length", "max_rooms", "max_members_per_room",
             ]
         ),
         ("timeouts", ["handshake_seconds", "idle_seconds", "pong_seconds", "close_seconds", "shutdown_drain_seconds"]),
@@ -40,6 +41,10 @@ enum ConfigSchema {
     static let maxConnections: ClosedRange<Int> = 1...1_000_000
     /// `[limits] max_outbound_bytes`: per-connection send queue, 1 KiB to 16 GiB.
     static let maxOutboundBytes: ClosedRange<Int> = 1024...(1 << 34)
+    /// `[limits] soft_outbound_bytes`: per-connection queue that may be exceeded only briefly (0 to 16 GiB).
+    static let softOutboundBytes: ClosedRange<Int> = 0...(1 << 34)
+    /// `[limits] max_buffered_input_bytes`: partly received messages of all connections together, 64 KiB to 64 GiB.
+    static let maxBufferedInputBytes: ClosedRange<Int> = (64 << 10)...(1 << 36)
     /// `[limits] max_name_length`, in characters.
     static let maxNameLength: ClosedRange<Int> = 1...256
     /// `[limits] max_rooms`.

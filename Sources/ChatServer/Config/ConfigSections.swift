@@ -45,6 +45,11 @@ enum ConfigSections {
             "max_connections", in: ConfigSchema.maxConnections, default: config.maxConnections)
         config.maxOutboundBytes = try reader.integer(
             "max_outbound_bytes", in: ConfigSchema.maxOutboundBytes, default: config.maxOutboundBytes)
+        config.softOutboundBytes = try reader.integer(
+            "soft_outbound_bytes", in: ConfigSchema.softOutboundBytes, default: config.softOutboundBytes)
+        config.softOutboundMs = try reader.milliseconds("soft_outbound_seconds", default: config.softOutboundMs)
+        config.maxBufferedInputBytes = try reader.integer(
+            "max_buffered_input_bytes", in: ConfigSchema.maxBufferedInputBytes, default: config.maxBufferedInputBytes)
         config.maxNameLength = try reader.integer(
             "max_name_length", in: ConfigSchema.maxNameLength, default: config.maxNameLength)
         config.maxRooms = try reader.integer("max_rooms", in: ConfigSchema.maxRooms, default: config.maxRooms)

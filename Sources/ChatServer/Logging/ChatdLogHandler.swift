@@ -11,7 +11,7 @@ import Logging
 public struct ChatdLogHandler: LogHandler {
     /// Where events go.
     public enum Destination: Sendable {
-        /// Native journal entries via `sd_journal_sendv`, metadata as `CHATD_*` fields.
+        /// Native journal entries (journald's datagram protocol), metadata as `CHATD_*` fields.
         case journal
         /// `LogLineFormatter` lines on fd 2.
         case standardError
@@ -40,20 +40,21 @@ public struct ChatdLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Writes one event; failures are ignored (logging must never stop the server).
+    /// Hands one event to the non-blocking sink; a reader that cannot keep up loses lines, never the server's time.
     public func log(event: LogEvent) {
         let merged = LogMetadataMerge.merged(handler: metadata, provider: metadataProvider, event: event)
         switch destination {
         case .journal:
-            JournalWriter.send(
-                JournalFields.fields(
-                    level: event.level, message: event.message.description, metadata: merged,
-                    file: event.file, function: event.function, line: event.line))
+            ChatdLogging.sink.write(
+                JournalDatagram.encode(
+                    JournalFields.fields(
+                        level: event.level, message: event.message.description, metadata: merged,
+                        file: event.file, function: event.function, line: event.line)))
         case .standardError:
             let line = LogLineFormatter.format(
                 millisecondsSinceEpoch: WallClock.milliseconds(), level: event.level,
                 message: event.message.description, metadata: merged)
-            StandardError.write(line + "\n")
+            ChatdLogging.sink.write(Array((line + "\n").utf8))
         }
     }
 }

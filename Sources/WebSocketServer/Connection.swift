@@ -1,16 +1,15 @@
-import Chat
-import Logging
 import Reactor
 import WebSocket
 
-/// One accepted TCP connection: glues its socket to the HTTP parser, then to the WebSocket session,
-/// and owns its outbound queue and deadlines. All protocol decisions are made by the sans-I/O types.
+/// One accepted TCP connection: glues its socket to the HTTP parser, then to the WebSocket session and the
+/// application the path chose, and owns its outbound queue and deadlines. Protocol decisions are made by the
+/// sans-I/O types; which closes and deliveries happen is decided by the `ConnectionTable`.
 final class Connection: EventHandler {
     /// Where a connection is in its life.
-    enum Phase {
+    enum Phase: UInt8 {
         /// Reading the HTTP request head.
         case http
-        /// Speaking WebSocket (the session holds the protocol state).
+        /// Speaking WebSocket (the session holds the protocol state, including a close in progress).
         case webSocket
         /// Output finished and FIN sent; waiting for the peer's FIN (or the deadline) before closing.
         case lingering
@@ -18,32 +17,34 @@ final class Connection: EventHandler {
         case closed
     }
 
-    /// What an upgraded connection is used for.
-    enum Route: Equatable {
-        /// Echo every message back (the conformance target).
-        case echo
-        /// A member of a chat room.
-        case chat(room: String)
-    }
-
     // Stored properties are ordered so the object packs tightly (small fields fill the gap after `fd`): every
     // idle connection is one of these.
 
     let fd: Int32
     var phase = Phase.http
-    var isChatMember = false
+    /// The single gate for application data: true from the upgrade until chatd requests or sends a close, the
+    /// peer's close arrives, or the connection goes away. Nothing but the close handshake follows a close frame.
+    var acceptsData = false
+    /// True once chatd decided to close this connection (the close is carried out at the end of the pass).
+    var closeRequested = false
+    /// True while the application counts this connection as present (opened, departure not yet told).
+    var isApplicationMember = false
     var closeAfterFlush = false
     var watchingWritable = false
-    /// True while the connection is on the server's end-of-pass flush list.
+    /// True while the connection is on the table's end-of-pass flush list.
     var isQueuedForFlush = false
-    let id: MemberID
+    /// The accept generation; with `fd` it makes the connection's id.
+    let generation: UInt32
+    /// The session's buffered message bytes as last added to the table's input total.
+    var accountedInputBytes = 0
     let peer: String
-    unowned let server: Server
+    unowned let table: ConnectionTable
 
     /// The request parser while in the HTTP phase; nil once the head is complete.
     var pendingRequest: PendingRequest?
     var session: WebSocketSession?
-    var route: Route?
+    /// The application the upgrade chose; nil before the upgrade and for plain HTTP.
+    var application: (any WebSocketApplication)?
 
     /// Pending output. Touched once per delivery, so the dynamic exclusivity check (a runtime call costing more than
     /// the append itself) is off: the reactor is single-threaded and no access to it overlaps another (append and
@@ -53,22 +54,25 @@ final class Connection: EventHandler {
     /// The deadline of the current phase (handshake, close reply, linger), or `Int64.max`.
     var deadline: Int64
     var lastHeard: Int64
-    var pingSentAt: Int64?
+    /// When the idle ping went out; `Int64.max` while none is outstanding.
+    var pingSentAt = Int64.max
+    /// Since when the queue has been above the soft outbound limit; `Int64.max` while it is not.
+    var aboveSoftLimitSince = Int64.max
 
     /// Wraps an accepted socket; the HTTP phase starts with the handshake deadline running.
-    init(fd: Int32, id: MemberID, peer: String, server: Server) {
+    init(fd: Int32, generation: UInt32, peer: String, table: ConnectionTable) {
         self.fd = fd
-        self.id = id
+        self.generation = generation
         self.peer = peer
-        self.server = server
-        let now = server.loop.nowMilliseconds
-        self.deadline = now &+ Int64(server.config.handshakeTimeoutMs)
+        self.table = table
+        let now = table.loop.nowMilliseconds
+        self.deadline = now &+ table.settings.handshakeTimeoutMilliseconds
         self.lastHeard = now
-        self.pendingRequest = PendingRequest(
-            HTTPRequestParser(
-                limits: HTTPParserLimits(
-                    maxHeaderBytes: server.config.maxHeaderBytes, maxHeaderCount: server.config.maxHeaderCount)))
+        self.pendingRequest = PendingRequest(HTTPRequestParser(limits: table.settings.headerLimits))
     }
+
+    /// The id applications know this connection by.
+    var id: ConnectionID { ConnectionID(slot: fd, generation: generation) }
 
     // MARK: - Readiness
 
@@ -84,13 +88,13 @@ final class Connection: EventHandler {
 
     /// Reads a bounded number of times per pass so one busy peer cannot starve the others.
     func readAvailable() {
-        let buffer = server.loop.readBuffer
+        let buffer = table.loop.readBuffer
         for _ in 0..<4 {
             guard phase != .closed else { return }
             switch SocketIO.read(fd, into: buffer) {
             case .bytes(let count):
-                lastHeard = server.loop.nowMilliseconds
-                pingSentAt = nil
+                lastHeard = table.loop.nowMilliseconds
+                pingSentAt = Int64.max
                 receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 if count < buffer.count { return }
             case .endOfStream:
@@ -117,7 +121,7 @@ final class Connection: EventHandler {
     /// Drops the connection at once (no close handshake), e.g. a dead or abusive peer.
     func abort(reason: String, detail: String?) {
         guard phase != .closed else { return }
-        server.logger.debug(
+        table.log.logger.debug(
             "connection aborted",
             metadata: ["event": "abort", "client": "\(peer)", "reason": "\(reason)", "detail": "\(detail ?? "-")"])
         outbound.removeAll()
@@ -127,16 +131,31 @@ final class Connection: EventHandler {
     /// Closes the descriptor and forgets the connection everywhere.
     func finish() {
         guard phase != .closed else { return }
-        leaveChat()
+        acceptsData = false
+        depart()
         phase = .closed
         session = nil
+        syncInputAccounting()
         pendingRequest = nil
         outbound.removeAll()
-        server.loop.unregister(fd)
+        table.loop.unregister(fd)
         SocketIO.close(fd)
-        server.connectionClosed(self)
+        table.connectionClosed(self)
     }
 
-    /// True while the connection is still an open WebSocket (used by shutdown).
-    var isOpenWebSocket: Bool { phase == .webSocket }
+    /// Tells the application, once, that this connection no longer takes part; others hear of it unless the
+    /// server is stopping.
+    func depart(announce: Bool = true) {
+        guard isApplicationMember else { return }
+        isApplicationMember = false
+        application?.connectionDeparted(id, announce: announce && !table.isShuttingDown)
+    }
+
+    /// Adds the change in the session's buffered message bytes to the table's input total.
+    func syncInputAccounting() {
+        let held = session?.bufferedMessageBytes ?? 0
+        guard held != accountedInputBytes else { return }
+        table.bufferedInputBytes &+= held &- accountedInputBytes
+        accountedInputBytes = held
+    }
 }

@@ -3,9 +3,9 @@ import WebSocket
 
 /// Builds outbound server frames straight into shareable chunks: header and payload written once,
 /// so a broadcast frame is encoded a single time and the same bytes go to every member.
-enum FrameChunks {
+public enum FrameChunks {
     /// An unmasked frame carrying `payload`.
-    static func frame(_ opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer) -> ByteChunk {
+    public static func frame(_ opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer) -> ByteChunk {
         let headerLength = WebSocketFrame.headerLength(payloadLength: payload.count)
         return ByteChunk(count: headerLength + payload.count) { buffer in
             let written = WebSocketFrame.writeHeader(
@@ -17,12 +17,12 @@ enum FrameChunks {
     }
 
     /// An unmasked frame carrying the bytes of `payload`.
-    static func frame(_ opcode: WebSocketOpcode, bytes payload: [UInt8]) -> ByteChunk {
+    public static func frame(_ opcode: WebSocketOpcode, bytes payload: [UInt8]) -> ByteChunk {
         payload.withUnsafeBytes { frame(opcode, payload: $0) }
     }
 
     /// A text frame carrying `text` as UTF-8.
-    static func text(_ text: String) -> ByteChunk {
+    public static func text(_ text: String) -> ByteChunk {
         var text = text
         return text.withUTF8 { frame(.text, payload: UnsafeRawBufferPointer($0)) }
     }

@@ -1,0 +1,95 @@
+import Chat
+import Logging
+import Reactor
+import WebSocket
+import WebSocketServer
+
+/// `/chat/ROOM`: joins each connection to its room and carries out what the chat layer decides, encoding each
+/// broadcast frame once and queueing the same bytes to every member. A member's id is its connection's id.
+final class ChatApplication: WebSocketApplication {
+    /// Rooms, members and both chat protocols (sans-I/O).
+    let service: ChatService
+    /// Largest message a member may send: what a chat request can be, within `[limits] max_message_bytes`.
+    var maxMessageBytes: Int
+    private unowned let connections: ConnectionTable
+
+    /// Serves `service`'s rooms over `connections`.
+    init(service: ChatService, connections: ConnectionTable, maxMessageBytes: Int) {
+        self.service = service
+        self.connections = connections
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    /// The member limit for a configuration: `maxFrameBytes` of the chat limits, at most the message limit.
+    static func maxMessageBytes(maxMessageBytes: Int, limits: ChatLimits) -> Int {
+        min(maxMessageBytes, limits.maxFrameBytes)
+    }
+
+    /// Joins the room named by the path; `?name=`, `?since=` and `?epoch=` come from the query string. A full room
+    /// or too many rooms close the connection with 1013.
+    func connectionOpened(_ connection: ConnectionID, request: HTTPRequestHead, subprotocol: String?) {
+        guard let room = RoomPath.roomName(forPath: request.path) else { return }
+        let query = request.query
+        let join = JoinRequest(
+            room: room,
+            requestedName: RoomPath.queryValue("name", in: query),
+            chatProtocol: subprotocol == "chatd.v1" ? .json : .plainText,
+            since: RoomPath.queryValue("since", in: query).flatMap { UInt64($0) },
+            epoch: RoomPath.queryValue("epoch", in: query))
+        do {
+            carryOut(try service.join(member: MemberID(connection), request: join, now: WallClock.milliseconds()))
+        } catch {
+            let reason = error == .roomFull ? "room is full" : "too many rooms"
+            connections.log.limitHit(
+                "join_refused", "chat join refused: \(reason)",
+                metadata: ["client": "\(connections.peer(of: connection) ?? "-")", "room": "\(room)"],
+                now: connections.loop.nowMilliseconds)
+            connections.requestClose(connection, code: CloseCode.tryAgainLater, reason: reason)
+        }
+    }
+
+    /// A text message is a chat request; binary gets `binary_unsupported`.
+    func connection(_ connection: ConnectionID, received kind: WebSocketMessageKind, payload: [UInt8]) {
+        let member = MemberID(connection)
+        guard kind == .text else {
+            carryOut(service.receiveBinary(from: member))
+            return
+        }
+        let text = String(decoding: payload, as: UTF8.self)
+        carryOut(service.receive(text: text, from: member, now: WallClock.milliseconds()))
+    }
+
+    /// The member leaves its room; the others see it unless the server is stopping.
+    func connectionDeparted(_ connection: ConnectionID, announce: Bool) {
+        carryOut(service.leave(member: MemberID(connection), now: WallClock.milliseconds(), announce: announce))
+    }
+
+    /// Carries out what the chat layer decided: a broadcast frame is encoded once and shared.
+    func carryOut(_ actions: [ChatAction]) {
+        for action in actions {
+            switch action {
+            case .send(let text, let member):
+                connections.deliver(FrameChunks.text(text), to: ConnectionID(member))
+                connections.stats.messagesDelivered &+= 1
+            case .broadcast(let text, let members):
+                let frame = FrameChunks.text(text)
+                for member in members {
+                    connections.deliver(frame, to: ConnectionID(member))
+                }
+                connections.stats.messagesDelivered &+= UInt64(members.count)
+            case .disconnect(let member, let code, let reason):
+                connections.requestClose(ConnectionID(member), code: code, reason: reason)
+            }
+        }
+    }
+}
+
+extension MemberID {
+    /// The member id of the chat member on `connection`: the connection id's raw value.
+    init(_ connection: ConnectionID) { self.init(connection.rawValue) }
+}
+
+extension ConnectionID {
+    /// The connection a member id names.
+    init(_ member: MemberID) { self.init(rawValue: member.rawValue) }
+}
