@@ -13,7 +13,7 @@ extension Connection {
                 abort(reason: "close timeout", detail: nil)
             } else if acceptsData {
                 checkIdle(now: now)
-                if aboveSoftLimitSince != Int64.max { table.checkOutboundLimits(self) }
+                if aboveSoftLimitSince != Int64.max { table.checkOutboundLimits(self, now: now) }
             }
         case .lingering:
             if now >= deadline { finish() }

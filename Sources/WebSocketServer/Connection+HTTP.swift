@@ -49,7 +49,6 @@ extension Connection {
         deadline = Int64.max
         self.application = application
         acceptsData = true
-        isApplicationMember = true
         table.log.logger.debug(
             "websocket opened",
             metadata: [
@@ -60,6 +59,7 @@ extension Connection {
             table.requestClose(self, code: CloseCode.goingAway, reason: "server shutting down", announce: false)
             return
         }
+        isApplicationMember = true
         application.connectionOpened(id, request: head, subprotocol: subprotocol)
     }
 

@@ -24,7 +24,8 @@ final class Connection: EventHandler {
     var phase = Phase.http
     /// The single gate for application data: true from the upgrade until chatd requests or sends a close, the
     /// peer's close arrives, or the connection goes away. Nothing but the close handshake follows a close frame.
-    var acceptsData = false
+    /// Read once per delivery; unchecked exclusivity like `outbound`.
+    @exclusivity(unchecked) var acceptsData = false
     /// True once chatd decided to close this connection (the close is carried out at the end of the pass).
     var closeRequested = false
     /// True while the application counts this connection as present (opened, departure not yet told).

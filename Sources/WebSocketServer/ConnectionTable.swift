@@ -14,8 +14,9 @@ public final class ConnectionTable {
     public var router: any RequestRouter
     /// The shared logger.
     public let log: ServerLog
-    /// Counters for status lines and summaries.
-    public var stats = ConnectionStats()
+    /// Counters for status lines and summaries. Bumped once per message, so no dynamic exclusivity check (the
+    /// loop is single-threaded and no access overlaps another).
+    @exclusivity(unchecked) public var stats = ConnectionStats()
     /// Live connections.
     public private(set) var count = 0
     /// True once `beginShutdown()` ran: nothing new is accepted, new WebSockets are closed right after the upgrade.
@@ -25,6 +26,8 @@ public final class ConnectionTable {
 
     /// Connections by descriptor number.
     private var slots: [Connection?] = []
+    /// `settings.outbound.softLimitBytes`, read once per delivery without going through `settings`.
+    @exclusivity(unchecked) private var outboundSoftLimit: Int
     private var generation: UInt32 = 0
     /// Connections with output queued in this pass. Unchecked exclusivity for the same reason as
     /// `Connection.outbound`: appended to once per delivery, never accessed reentrantly.
@@ -40,6 +43,7 @@ public final class ConnectionTable {
     ) {
         self.loop = loop
         self.settings = settings
+        self.outboundSoftLimit = settings.outbound.softLimitBytes
         self.router = router
         self.log = log
     }
@@ -141,14 +145,14 @@ public final class ConnectionTable {
             connection.generation == UInt32(id.rawValue >> 32)
         else { return }
         connection.outbound.append(chunk)
-        if connection.outbound.byteCount > settings.outbound.softLimitBytes { checkOutboundLimits(connection) }
+        if connection.outbound.byteCount > outboundSoftLimit { checkOutboundLimits(connection) }
         scheduleFlush(connection)
     }
 
     /// Starts the soft-limit clock of a queue above the soft limit, and marks a slow consumer for closing.
-    func checkOutboundLimits(_ connection: Connection) {
+    func checkOutboundLimits(_ connection: Connection, now: Int64? = nil) {
         let queued = connection.outbound.byteCount
-        let now = loop.nowMilliseconds
+        let now = now ?? loop.nowMilliseconds
         if queued > settings.outbound.softLimitBytes && connection.aboveSoftLimitSince == Int64.max {
             connection.aboveSoftLimitSince = now
         }
@@ -283,6 +287,7 @@ public final class ConnectionTable {
     /// frames that follow and are held to the new outbound limits at once; deadlines already running keep theirs.
     public func apply(_ fresh: ConnectionSettings) {
         settings = fresh
+        outboundSoftLimit = fresh.outbound.softLimitBytes
         for connection in connections where connection.phase == .webSocket {
             if let application = connection.application {
                 connection.session?.limits.maxMessageBytes = application.maxMessageBytes

@@ -47,11 +47,13 @@ public final class LogSink: Sendable {
         state.withLock { state in
             Self.writePending(&state)
             if state.droppedSinceReport > 0 {
+                // The report goes in only together with the line it precedes; otherwise both wait (the line is lost).
                 let notice = report(state.droppedSinceReport)
-                guard Self.enqueue(notice, &state) else {
+                guard Self.fits(notice.count &+ entry.count, state) else {
                     Self.drop(&state)
                     return
                 }
+                _ = Self.enqueue(notice, &state)
                 state.droppedSinceReport = 0
             }
             if !Self.enqueue(entry, &state) { Self.drop(&state) }
@@ -82,9 +84,14 @@ public final class LogSink: Sendable {
         }
     }
 
+    /// True when `count` more bytes fit the capacity (and there is an output at all).
+    private static func fits(_ count: Int, _ state: borrowing State) -> Bool {
+        state.output != nil && state.pendingBytes &+ count <= capacityBytes
+    }
+
     /// Appends an entry when it fits the capacity.
     private static func enqueue(_ entry: [UInt8], _ state: inout State) -> Bool {
-        guard state.output != nil, state.pendingBytes &+ entry.count <= capacityBytes else { return false }
+        guard fits(entry.count, state) else { return false }
         state.pending.append(entry)
         state.pendingBytes &+= entry.count
         return true
