@@ -76,8 +76,11 @@ let package = Package(
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
         .testTarget(name: "ChatTests", dependencies: ["Chat"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
-        .testTarget(name: "WebSocketServerTests", dependencies: ["WebSocketServer", "WebSocket"]),
-        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "WebSocketServer"]),
+        // The client end of a socketpair and a server-frame parser, shared by the glue tests of both targets.
+        .target(
+            name: "GlueTestSupport", dependencies: ["WebSocket", "WebSocketServer"], path: "Tests/GlueTestSupport"),
+        .testTarget(name: "WebSocketServerTests", dependencies: ["WebSocketServer", "WebSocket", "GlueTestSupport"]),
+        .testTarget(name: "ChatServerTests", dependencies: ["ChatServer", "WebSocketServer", "GlueTestSupport"]),
         .testTarget(name: "ChatdLoadTests", dependencies: ["chatd-load"]),
     ],
     swiftLanguageModes: [.v6]
