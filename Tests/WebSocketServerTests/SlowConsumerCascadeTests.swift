@@ -4,19 +4,20 @@ import WebSocket
 @testable import GlueTestSupport
 @testable import WebSocketServer
 
-/// One broadcast that trips a hundred slow consumers at once: each is closed with 1013, the closes and the leave
+/// One broadcast that trips a hundred (and a thousand) slow consumers at once: each is closed with 1013, the closes and the leave
 /// broadcasts they cause are carried out one after the other at the end of the pass (never nested inside the
 /// broadcast), and the members that do read keep getting every message in order.
 @Suite struct SlowConsumerCascadeTests {
     static let hardLimit = 64 << 10
-    static let slowCount = 100
-
-    @Test func hundredSlowMembersInOneBroadcast() throws {
+    @Test(arguments: [100, 1000]) func slowMembersInOneBroadcast(slowCount: Int) throws {
         let policy = OutboundPolicy(
             hardLimitBytes: Self.hardLimit, softLimitBytes: Self.hardLimit, softLimitMilliseconds: 0)
         let harness = try TableHarness(settings: testSettings(outbound: policy), appBehaviour: .broadcast)
         harness.app.announcesDepartures = true
-        let slow = try (0..<Self.slowCount).map { _ in try harness.open(serverSendBuffer: 4096) }
+        let slow = try (0..<slowCount).map { _ in try harness.open(serverSendBuffer: 4096) }
+        // Each slow queue must hold more than the healthy members' room for the leave lines (about 40 bytes each)
+        // before the big broadcast, so that the big frame overflows every slow queue but no healthy one.
+        let filled = max(8192, slowCount * 40)
         let sender = try harness.open()
         let observers = try [harness.open(), harness.open()]
         let healthy = [sender] + observers
@@ -29,19 +30,19 @@ import WebSocket
             for client in healthy { client.receive() }
         }
 
-        // Fill the slow members' sockets until each has more than 8 KiB waiting in its own queue.
-        for _ in 0..<200 where slow.contains(where: { harness.table.queuedBytes(of: $0.id) <= 8192 }) {
+        // Fill the slow members' sockets until each has more than `filled` bytes waiting in its own queue.
+        for _ in 0..<400 where slow.contains(where: { harness.table.queuedBytes(of: $0.id) <= filled }) {
             broadcast(size: 1000)
         }
-        #expect(slow.allSatisfy { harness.table.queuedBytes(of: $0.id) > 8192 }, "the slow sockets never filled")
+        #expect(slow.allSatisfy { harness.table.queuedBytes(of: $0.id) > filled }, "the slow sockets never filled")
         #expect(slow.allSatisfy { harness.table.acceptsData($0.id) }, "nobody may trip before the big broadcast")
         #expect(harness.app.departures.isEmpty)
 
-        // A frame 8 KiB under the hard limit: overflows every slow queue; in an empty one it leaves room for the
-        // hundred leave lines that join it before the end of the pass writes it.
-        broadcast(size: Self.hardLimit - 8192)
-        #expect(harness.table.stats.slowConsumers == UInt64(Self.slowCount))
-        #expect(harness.app.departures.count == Self.slowCount)
+        // A frame `filled` bytes under the hard limit: overflows every slow queue; in an empty one it leaves room for
+        // the leave lines that join it before the end of the pass writes it.
+        broadcast(size: Self.hardLimit - filled)
+        #expect(harness.table.stats.slowConsumers == UInt64(slowCount))
+        #expect(harness.app.departures.count == slowCount)
         #expect(harness.app.departures.allSatisfy { $0.announce })
         #expect(Set(harness.app.departures.map(\.id)) == Set(slow.map(\.id)))
         #expect(harness.app.maxDepth == 1, "a close or a leave ran inside another callback")
@@ -51,7 +52,7 @@ import WebSocket
         let expected = Array(0..<sent)
         for client in healthy {
             #expect(client.texts.filter { $0.hasPrefix("m") }.compactMap(Self.number) == expected)
-            #expect(client.texts.filter { $0.hasPrefix("left ") }.count == Self.slowCount)
+            #expect(client.texts.filter { $0.hasPrefix("left ") }.count == slowCount)
         }
 
         let allClosed = harness.run(limit: 2000) {
