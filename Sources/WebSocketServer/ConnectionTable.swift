@@ -24,8 +24,8 @@ public final class ConnectionTable {
     /// Bytes of partly received messages held by all sessions together.
     public internal(set) var bufferedInputBytes = 0
 
-    /// Connections by descriptor number.
-    private var slots: [Connection?] = []
+    /// Connections by descriptor number (read per delivery; unchecked exclusivity for the same reason).
+    @exclusivity(unchecked) private var slots: [Connection?] = []
     /// `settings.outbound.softLimitBytes`, read once per delivery without going through `settings`.
     @exclusivity(unchecked) private var outboundSoftLimit: Int
     private var generation: UInt32 = 0
@@ -137,14 +137,16 @@ public final class ConnectionTable {
 
     // MARK: - Delivering
 
-    /// Queues application data for a connection, written at the end of the pass. Refused (dropped) unless the
-    /// connection takes data: after a close frame nothing but the close handshake is ever queued.
+    /// Queues application data for a connection, written at the end of the pass, and counts it as delivered.
+    /// Refused (dropped, not counted) unless the connection takes data: after a close frame nothing but the close
+    /// handshake is ever queued.
     public func deliver(_ chunk: ByteChunk, to id: ConnectionID) {
         let index = id.slot
         guard index < slots.count, let connection = slots[index], connection.acceptsData,
             connection.generation == UInt32(id.rawValue >> 32)
         else { return }
         connection.outbound.append(chunk)
+        stats.messagesDelivered &+= 1
         if connection.outbound.byteCount > outboundSoftLimit { checkOutboundLimits(connection) }
         scheduleFlush(connection)
     }
