@@ -72,7 +72,7 @@ final class ChatApplication: WebSocketApplication {
             switch action {
             case .send(let text, let member):
                 connections.deliver(FrameChunks.text(text), to: ConnectionID(member))
-                    case .broadcast(let text, let members):
+            case .broadcast(let text, let members):
                 let frame = FrameChunks.text(text)
                 for member in members {
                     connections.deliver(frame, to: ConnectionID(member))
