@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <time.h>
+#include <unistd.h>
 
 /// accept4(2) is a GNU extension that Glibc's module map hides; declare it for Swift.
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
@@ -59,7 +60,10 @@ static inline int clinux_periodic_timerfd(long interval_ms) {
     spec.it_interval.tv_sec = interval_ms / 1000;
     spec.it_interval.tv_nsec = (interval_ms % 1000) * 1000000L;
     spec.it_value = spec.it_interval;
-    if (timerfd_settime(fd, 0, &spec, NULL) != 0) return -1;
+    if (timerfd_settime(fd, 0, &spec, NULL) != 0) {
+        close(fd);
+        return -1;
+    }
     return fd;
 }
 

@@ -19,7 +19,8 @@ public final class SignalSource {
 
     deinit { close(fd) }
 
-    /// Reads every pending signal number, oldest first; empty when none is pending.
+    /// Reads every pending signal number (the kernel reports standard signals lowest number first, and repeats of
+    /// one signal merge); empty when none is pending.
     public func drain() -> [Int32] {
         var received: [Int32] = []
         var info = signalfd_siginfo()
