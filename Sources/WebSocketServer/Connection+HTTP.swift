@@ -42,7 +42,10 @@ extension Connection {
         }
     }
 
-    /// Switches to the WebSocket phase under `application`'s message limit and tells the application.
+    /// Switches to the WebSocket phase under `application`'s message limit and tells the application. An upgrade
+    /// that finishes while the server is stopping (its handshake was in flight at the stop signal) is still served
+    /// (a chat member gets its welcome and history) and then closed with 1001 at the end of the pass, so a client
+    /// caught by a restart learns where it stands and resumes on the next process.
     private func open(_ application: any WebSocketApplication, request head: HTTPRequestHead, subprotocol: String?) {
         session = WebSocketSession(limits: WebSocketLimits(maxMessageBytes: application.maxMessageBytes))
         phase = .webSocket
@@ -55,12 +58,11 @@ extension Connection {
                 "event": "open", "client": "\(peer)", "path": "\(head.path)",
                 "subprotocol": "\(subprotocol ?? "none")",
             ])
-        if table.isShuttingDown {
-            table.requestClose(self, code: CloseCode.goingAway, reason: "server shutting down", announce: false)
-            return
-        }
         isApplicationMember = true
         application.connectionOpened(id, request: head, subprotocol: subprotocol)
+        if table.isShuttingDown {
+            table.requestClose(self, code: CloseCode.goingAway, reason: "server shutting down", announce: false)
+        }
     }
 
     /// Queues a complete response and closes once it is written.
