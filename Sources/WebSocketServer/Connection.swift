@@ -46,8 +46,9 @@ final class Connection: EventHandler {
     /// The request parser while in the HTTP phase; nil once the head is complete.
     var pendingRequest: PendingRequest?
     var session: WebSocketSession?
-    /// The application the upgrade chose; nil before the upgrade and for plain HTTP.
-    var application: (any WebSocketApplication)?
+    /// The application the upgrade chose; nil before the upgrade and for plain HTTP. Applications outlive every
+    /// connection (the router holds them for the server's life), so no reference count is taken per message.
+    unowned(unsafe) var application: (any WebSocketApplication)?
 
     /// Pending output. Touched once per delivery, so the dynamic exclusivity check (a runtime call costing more than
     /// the append itself) is off: the reactor is single-threaded and no access to it overlaps another (append and
