@@ -53,9 +53,6 @@ public struct WebSocketSession: Sendable {
     /// Bytes held for the message being assembled (its buffer's capacity): what a global input budget counts.
     public var bufferedMessageBytes: Int { messageBuffer.capacity }
 
-    /// True while data messages may still flow both ways (no close frame sent or received yet).
-    public var isOpen: Bool { state == .open }
-
     /// Creates a session for a freshly upgraded connection.
     public init(limits: WebSocketLimits = WebSocketLimits()) {
         self.limits = limits

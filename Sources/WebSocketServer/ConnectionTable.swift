@@ -141,10 +141,7 @@ public final class ConnectionTable {
     /// Refused (dropped, not counted) unless the connection takes data: after a close frame nothing but the close
     /// handshake is ever queued.
     public func deliver(_ chunk: ByteChunk, to id: ConnectionID) {
-        let index = id.slot
-        guard index < slots.count, let connection = slots[index], connection.acceptsData,
-            connection.generation == UInt32(id.rawValue >> 32)
-        else { return }
+        guard let connection = connection(for: id), connection.acceptsData else { return }
         connection.outbound.append(chunk)
         stats.messagesDelivered &+= 1
         if connection.outbound.byteCount > outboundSoftLimit { checkOutboundLimits(connection) }

@@ -28,7 +28,7 @@ final class ServerHarness {
         self.logs = logs
         server = try Server(config: config, logger: logs.logger(), reloadConfiguration: reload, bind: false)
         try server.start()
-        lifecycle = try #require(server.runningLifecycle)
+        lifecycle = try #require(server.lifecycle)
     }
 
     deinit { server.connections.abortAll(reason: "test finished") }

@@ -21,7 +21,8 @@ public final class Server {
     let echo: EchoApplication
     /// Re-reads the configuration on SIGHUP; nil when running on built-in defaults.
     let reloadConfiguration: (() throws -> ChatdConfig)?
-    private var lifecycle: ServerLifecycle?
+    /// Signals, drain, reload and the sweep; nil until `start()` ran.
+    private(set) var lifecycle: ServerLifecycle?
     private var listeners: [ListeningSocket] = []
     private var listenerHandlers: [ListenerHandler] = []
 
@@ -105,9 +106,6 @@ public final class Server {
             lifecycle.endOfPass()
         }
     }
-
-    /// The lifecycle, once `start()` ran.
-    var runningLifecycle: ServerLifecycle? { lifecycle }
 
     /// Closes the listeners (shutdown): new connections are refused by the kernel from now on.
     func stopListening() {
