@@ -35,8 +35,18 @@ let package = Package(
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ]
         ),
+        // The history store seam (append in batches, read back, epochs, retention) and its in-memory store.
+        .target(name: "History"),
+        // SQLite through Debian's libsqlite3-dev.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The durable history store: SQLite in WAL mode, written by its own thread, one transaction per batch.
+        .target(name: "SQLiteHistory", dependencies: ["History", "CSQLite"]),
         // Rooms, members, names and the plain-text chat behaviour.
-        .target(name: "Chat"),
+        .target(name: "Chat", dependencies: ["History"]),
         // Connections over the reactor: HTTP upgrade, sessions, gated delivery, closes at the end of the pass,
         // outbound and input limits. Knows nothing of chat: applications plug in through a protocol.
         .target(
@@ -47,7 +57,7 @@ let package = Package(
         .target(
             name: "ChatServer",
             dependencies: [
-                "Reactor", "WebSocket", "WebSocketServer", "Chat", "CSystemd",
+                "Reactor", "WebSocket", "WebSocketServer", "Chat", "History", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
@@ -74,7 +84,9 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket"]),
-        .testTarget(name: "ChatTests", dependencies: ["Chat"]),
+        .testTarget(name: "ChatTests", dependencies: ["Chat", "History"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History"]),
+        .testTarget(name: "SQLiteHistoryTests", dependencies: ["SQLiteHistory", "History"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
         // The client end of a socketpair and a server-frame parser, shared by the glue tests of both targets.
         .target(

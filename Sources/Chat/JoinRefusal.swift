@@ -4,4 +4,6 @@ public enum JoinRefusal: Error, Sendable, Equatable {
     case tooManyRooms
     /// The room already holds `ChatLimits.maxMembersPerRoom` members.
     case roomFull
+    /// The room is not in memory and its stored history could not be read; recreating it could repeat ids.
+    case historyUnavailable
 }

@@ -29,7 +29,7 @@ enum JSONEvents {
         return writer.finish()
     }
 
-    /// `gap`: messages with `after < id < before` cannot be delivered (`expired` or `reset`).
+    /// `gap`: messages with `after < id < before` cannot be delivered (`expired`, `unstored` or `reset`).
     static func gap(room: String, after: UInt64, before: UInt64, reason: String) -> String {
         var writer = JSONObjectWriter()
         writer.add("type", string: "gap")

@@ -37,9 +37,11 @@ enum PlainEvents {
 
     /// Messages the joiner asked for (`?since=`) that can no longer be delivered.
     static func gap(after: UInt64, before: UInt64, reason: String) -> String {
-        reason == "reset"
-            ? "* the room was restarted; messages after #\(after) from before the restart are gone"
-            : "* messages #\(after &+ 1) to #\(before &- 1) are no longer available"
+        switch reason {
+        case "reset": "* the room was restarted; messages after #\(after) from before the restart are gone"
+        case "unstored": "* messages #\(after &+ 1) to #\(before &- 1) were never stored and are lost"
+        default: "* messages #\(after &+ 1) to #\(before &- 1) are no longer available"
+        }
     }
 
     /// A refused request: `! code: message`.

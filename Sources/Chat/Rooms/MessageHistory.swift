@@ -1,5 +1,6 @@
 /// A ring buffer of a room's most recent messages: appending is O(1) and never copies the stored messages.
-/// Ids in the buffer are consecutive, oldest first.
+/// Ids in the buffer increase, oldest first; they are consecutive unless the room came back from a store that
+/// could not store some messages (a resume reports those as an `unstored` gap).
 struct MessageHistory {
     /// The stored messages; once full, `start` marks the oldest one.
     private var storage: [StoredMessage] = []
@@ -35,6 +36,11 @@ struct MessageHistory {
         }
         storage.append(message)
         return storage.count &- before
+    }
+
+    /// A buffer holding `messages` (oldest first), as a room brought back from the store starts.
+    init(restoring messages: [StoredMessage] = []) {
+        storage = messages
     }
 
     /// All stored messages, oldest first.

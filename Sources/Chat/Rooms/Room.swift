@@ -16,10 +16,13 @@ final class Room {
     /// The last message id handed out (0 before the first message).
     private(set) var lastMessageID: UInt64 = 0
 
-    /// Creates an empty room.
-    init(name: String, epoch: String) {
+    /// Creates an empty room, or brings back a stored one: `lastMessageID` continues the stored id sequence and
+    /// `history` holds its newest stored messages.
+    init(name: String, epoch: String, lastMessageID: UInt64 = 0, history: MessageHistory = MessageHistory()) {
         self.name = name
         self.epoch = epoch
+        self.lastMessageID = lastMessageID
+        self.history = history
     }
 
     /// Number of members across both protocols.

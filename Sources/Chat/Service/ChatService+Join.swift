@@ -6,7 +6,7 @@ extension ChatService {
     public func join(member: MemberID, request: JoinRequest, now: Int64) throws(JoinRefusal) -> [ChatAction] {
         try checkCapacity(forJoining: request.room)
         var actions = leave(member: member, now: now)
-        let room = roomForJoining(request.room)
+        let room = try roomForJoining(request.room)
         let name = uniqueName(basedOn: request.requestedName, in: room)
         let nameKey = NameKey.of(name)
         let others = room.memberCount
@@ -38,7 +38,7 @@ extension ChatService {
                     lastID: room.lastMessageID, limits: limits),
                 to: member)
         ]
-        if let gap = resume.gap {
+        for gap in resume.gaps {
             actions.append(
                 .send(
                     JSONEvents.gap(room: room.name, after: gap.after, before: gap.before, reason: gap.reason),
@@ -56,7 +56,7 @@ extension ChatService {
         var actions: [ChatAction] = [
             .send(PlainEvents.welcome(name: record.name, room: record.room.name, others: others), to: member)
         ]
-        if let gap = resume.gap {
+        for gap in resume.gaps {
             actions.append(.send(PlainEvents.gap(after: gap.after, before: gap.before, reason: gap.reason), to: member))
         }
         for message in resume.messages {

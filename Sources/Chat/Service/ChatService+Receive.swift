@@ -1,3 +1,5 @@
+import History
+
 extension ChatService {
     /// Handles one text frame from a member: a JSON request (`chatd.v1`) or a plain-text line / slash command.
     /// Every request except `ping`, `/quit` and blank plain lines costs one rate-limit token, invalid ones
@@ -77,6 +79,8 @@ extension ChatService {
         let stored = StoredMessage(
             id: id, from: record.name, text: text, timestamp: now, isAction: isAction, json: json)
         messagesStored &+= room.store(stored, capacity: limits.historySize)
+        store.append(
+            HistoryMessage(id: id, from: record.name, text: text, timestamp: now, isAction: isAction), room: room.name)
         return broadcast(
             in: room, plain: { PlainEvents.message(from: stored.from, text: text, isAction: isAction) },
             json: { json })

@@ -1,3 +1,5 @@
+import History
+
 extension ChatService {
     /// Throws unless a member could join `roomName` now: an existing room must have space; a new room needs a
     /// free slot under `maxRooms`, possibly made by evicting empty rooms.
@@ -10,25 +12,56 @@ extension ChatService {
         guard evictionsNeeded <= emptyRooms.count else { throw .tooManyRooms }
     }
 
-    /// The existing room, or a new one with a fresh epoch after evicting the least recently active empty rooms
-    /// as needed to stay within `maxRooms`.
-    func roomForJoining(_ roomName: String) -> Room {
+    /// The existing room; else the room as the store kept it (same epoch, ids continuing, its newest messages);
+    /// else a new one with a fresh epoch. Room slots come from evicting the least recently active empty rooms as
+    /// needed to stay within `maxRooms`. Throws when the store cannot be read.
+    func roomForJoining(_ roomName: String) throws(JoinRefusal) -> Room {
         if let existing = rooms[roomName] {
             emptyRooms.removeValue(forKey: roomName)
             return existing
         }
+        let stored: StoredRoom?
+        do {
+            stored = try store.loadRoom(roomName, recent: limits.historySize)
+        } catch {
+            throw .historyUnavailable
+        }
         while rooms.count >= limits.maxRooms, evictLeastRecentlyActiveEmptyRoom() {}
-        roomsCreated &+= 1
-        let room = Room(name: roomName, epoch: "\(instanceID)-\(roomsCreated)")
+        let room: Room
+        if let stored {
+            room = restore(roomName, from: stored)
+        } else {
+            roomsCreated &+= 1
+            room = Room(name: roomName, epoch: "\(instanceID)-\(roomsCreated)")
+            store.roomCreated(roomName, epoch: room.epoch)
+        }
         rooms[roomName] = room
         return room
     }
 
+    /// A room as the store kept it, its newest messages rendered again for joiners.
+    private func restore(_ roomName: String, from stored: StoredRoom) -> Room {
+        let messages = stored.recent.suffix(max(limits.historySize, 0)).map { message in
+            StoredMessage(
+                id: message.id, from: message.from, text: message.text, timestamp: message.timestamp,
+                isAction: message.isAction,
+                json: JSONEvents.message(
+                    id: message.id, room: roomName, from: message.from, text: message.text,
+                    timestamp: message.timestamp, isAction: message.isAction))
+        }
+        messagesStored &+= messages.count
+        let lastID = max(stored.lastID, messages.last?.id ?? 0)
+        return Room(
+            name: roomName, epoch: stored.epoch, lastMessageID: lastID,
+            history: MessageHistory(restoring: Array(messages)))
+    }
+
     /// Called when the last member left: a room with history is kept (so reconnects can resume), any other is
-    /// deleted.
+    /// deleted from memory (the store keeps its epoch and last id).
     func roomBecameEmpty(_ room: Room) {
         guard room.history.count > 0 else {
             rooms.removeValue(forKey: room.name)
+            store.roomEvicted(room.name)
             return
         }
         tick &+= 1
@@ -42,6 +75,7 @@ extension ChatService {
         if let room = rooms.removeValue(forKey: oldest) {
             messagesStored &-= room.history.count
         }
+        store.roomEvicted(oldest)
         return true
     }
 }

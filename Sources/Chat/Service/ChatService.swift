@@ -1,5 +1,8 @@
+import History
+
 /// Rooms, members, history and both chat protocols (plain text and `chatd.v1` JSON). Single-threaded: the
-/// server's reactor thread owns it. It does no I/O; every call returns the `ChatAction`s to perform.
+/// server's reactor thread owns it. It does no I/O; every call returns the `ChatAction`s to perform, and history
+/// goes through the injected `HistoryStore` (appends are batched; the server shows them once stored).
 public final class ChatService {
     /// Limits applied from now on; a config reload may change them (existing members and rooms stay).
     public var limits: ChatLimits
@@ -19,12 +22,15 @@ public final class ChatService {
     var tick: UInt64 = 0
     /// Total messages held in all room histories.
     public internal(set) var messagesStored = 0
+    /// Where every message is appended and where rooms not in memory come back from.
+    public let store: any HistoryStore
 
     /// Creates an empty service. `instanceID` must differ between server runs (e.g. the start time in base 36) so
-    /// clients can tell a restarted room's message ids from the old ones.
-    public init(limits: ChatLimits, instanceID: String) {
+    /// new rooms get epochs no earlier run used; rooms the store knows keep theirs.
+    public init(limits: ChatLimits, instanceID: String, store: any HistoryStore = MemoryHistoryStore()) {
         self.limits = limits
         self.instanceID = instanceID
+        self.store = store
     }
 
     /// Number of rooms, including empty rooms kept for their history.

@@ -14,12 +14,45 @@ final class ChatApplication: WebSocketApplication {
     /// The table, which outlives the application (the server owns both). `unowned(unsafe)`: reached once per
     /// message or delivery, where a checked unowned reference costs a retain and a release each time.
     private unowned(unsafe) let connections: ConnectionTable
+    /// What waits for the store before anyone may see it.
+    let hold: DeliveryHold
+    /// Logs unstored messages and the store's health changes.
+    let historyReport: HistoryReport
 
     /// Serves `service`'s rooms over `connections`.
     init(service: ChatService, connections: ConnectionTable, maxMessageBytes: Int) {
         self.service = service
         self.connections = connections
         self.maxMessageBytes = maxMessageBytes
+        self.hold = DeliveryHold(store: service.store)
+        self.historyReport = HistoryReport(log: connections.log)
+    }
+
+    /// The end of a pass, before the connections write: the pass's messages go to the store as one batch, and
+    /// whatever earlier batches released is carried out.
+    func endOfPass() {
+        hold.endOfPass()
+        batchesMayHaveFinished()
+    }
+
+    /// Takes the store's finished batches (reporting what could not be stored) and carries out the actions
+    /// they release. Called at the end of each pass and when the store's completion descriptor is readable.
+    func batchesMayHaveFinished() {
+        let outcomes = service.store.takeOutcomes()
+        for outcome in outcomes {
+            historyReport.record(outcome, now: connections.loop.nowMilliseconds)
+        }
+        if !outcomes.isEmpty { historyReport.observe(service.store.health) }
+        let released = hold.batchesFinished(through: outcomes.last?.batch ?? hold.finishedThrough)
+        if !released.isEmpty { perform(released) }
+    }
+
+    /// Waits for every submitted batch, carries out what they release, and closes the store (shutdown).
+    func closeHistory() {
+        hold.endOfPass()
+        service.store.waitForSubmittedBatches()
+        batchesMayHaveFinished()
+        service.store.close()
     }
 
     /// The member limit for a configuration: `maxFrameBytes` of the chat limits, at most the message limit.
@@ -41,7 +74,12 @@ final class ChatApplication: WebSocketApplication {
         do {
             carryOut(try service.join(member: MemberID(connection), request: join, now: WallClock.milliseconds()))
         } catch {
-            let reason = error == .roomFull ? "room is full" : "too many rooms"
+            let reason =
+                switch error {
+                case .roomFull: "room is full"
+                case .tooManyRooms: "too many rooms"
+                case .historyUnavailable: "room history unavailable"
+                }
             connections.log.limitHit(
                 "join_refused", "chat join refused: \(reason)",
                 metadata: ["client": "\(connections.peer(of: connection) ?? "-")", "room": "\(room)"],
@@ -66,8 +104,18 @@ final class ChatApplication: WebSocketApplication {
         carryOut(service.leave(member: MemberID(connection), now: WallClock.milliseconds(), announce: announce))
     }
 
-    /// Carries out what the chat layer decided: a broadcast frame is encoded once and shared.
+    /// Carries out what the chat layer decided, or holds it back while messages wait to be stored (stored
+    /// before seen; see `DeliveryHold`).
     func carryOut(_ actions: [ChatAction]) {
+        if hold.isHolding {
+            hold.hold(actions)
+        } else {
+            perform(actions)
+        }
+    }
+
+    /// Sends and closes: a broadcast frame is encoded once and shared.
+    func perform(_ actions: [ChatAction]) {
         for action in actions {
             switch action {
             case .send(let text, let member):

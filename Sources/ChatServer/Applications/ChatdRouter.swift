@@ -26,11 +26,12 @@ final class ChatdRouter: RequestRouter {
 
     /// The response for a request that did not ask for a WebSocket upgrade.
     func response(to request: HTTPRequestHead) -> HTTPReply {
-        Self.respond(to: request)
+        Self.respond(to: request, degraded: chat.historyReport.degradedSummary)
     }
 
     /// The page, `/healthz`, 426 for a plain GET of `/echo`, 405 for methods other than GET and HEAD, else 404.
-    static func respond(to head: HTTPRequestHead) -> HTTPReply {
+    /// `/healthz` says `ok`, or `degraded: ...` while the history store cannot write (still 200: chat is served).
+    static func respond(to head: HTTPRequestHead, degraded: String? = nil) -> HTTPReply {
         let isHead = head.method == "HEAD"
         guard head.method == "GET" || isHead else {
             return .error(.methodNotAllowed, extraHeaders: [("Allow", "GET, HEAD")])
@@ -40,7 +41,8 @@ final class ChatdRouter: RequestRouter {
         case "/", "/index.html":
             response = (.ok, "text/html; charset=utf-8", page)
         case "/healthz":
-            response = (.ok, "text/plain; charset=utf-8", Array("ok\n".utf8))
+            let body = degraded.map { "degraded: \($0)\n" } ?? "ok\n"
+            response = (.ok, "text/plain; charset=utf-8", Array(body.utf8))
         case "/echo":
             return .error(.upgradeRequired, extraHeaders: [("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")])
         default:

@@ -97,6 +97,7 @@ final class ServerLifecycle {
             connections.abortAll(reason: "shutdown")
             server.loop.stop()
         }
+        server.chat.historyReport.observe(server.chat.service.store.health)
         if now &- lastStatusAt >= Self.statusIntervalMilliseconds {
             reportStatus(now: now)
         }
@@ -131,6 +132,7 @@ final class ServerLifecycle {
             + "\(rate ?? lastStatusRate) messages/s delivered"
         let dropped = ChatdLogging.sink.totalDropped
         if dropped > 0 { line += ", \(dropped) log lines dropped" }
+        if let degraded = server.chat.historyReport.degradedSummary { line += ", \(degraded)" }
         return line
     }
 }

@@ -85,6 +85,7 @@ public final class Server {
             ])
         SystemdNotifier.notify("READY=1\nSTATUS=listening on \(boundAddresses.joined(separator: " "))")
         loop.run()
+        closeHistory()
         log.logger.info("chatd stopped", metadata: ["event": "stopped", "message_id": "\(JournalMessageID.stopped)"])
         ChatdLogging.sink.drain(milliseconds: 1000)
         return 0
@@ -101,10 +102,27 @@ public final class Server {
         let lifecycle = try ServerLifecycle(server: self)
         try lifecycle.register()
         self.lifecycle = lifecycle
+        if let completions = chat.service.store.completionDescriptor {
+            try loop.register(
+                completions, interest: .read,
+                handler: CallbackHandler { [unowned self] in chat.batchesMayHaveFinished() })
+        }
         loop.endOfPass = { [unowned self, unowned lifecycle] in
+            chat.endOfPass()
             connections.endOfPass()
+            // Closes carried out above may have made members leave while deliveries were held: submit those too.
+            while chat.hold.hasOpenActions {
+                chat.endOfPass()
+                connections.endOfPass()
+            }
             lifecycle.endOfPass()
         }
+    }
+
+    /// Makes every submitted batch durable and closes the store (after the loop stopped).
+    func closeHistory() {
+        if let completions = chat.service.store.completionDescriptor { loop.unregister(completions) }
+        chat.closeHistory()
     }
 
     /// Closes the listeners (shutdown): new connections are refused by the kernel from now on.
