@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "ChatServer",
             dependencies: [
-                "Reactor", "WebSocket", "WebSocketServer", "Chat", "History", "CSystemd",
+                "Reactor", "WebSocket", "WebSocketServer", "Chat", "History", "SQLiteHistory", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],

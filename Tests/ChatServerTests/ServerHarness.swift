@@ -1,4 +1,5 @@
 import Glibc
+import History
 import Logging
 import Reactor
 import Synchronization
@@ -22,11 +23,17 @@ final class ServerHarness {
     let logs: LogRecords
     private var adopted = 0
 
-    /// A started server with `config`; `reload` is what SIGHUP would re-read.
-    init(config: ChatdConfig = chatConfig(), reload: (() throws -> ChatdConfig)? = nil) throws {
+    /// A started server with `config`; `reload` is what SIGHUP would re-read. History lives in `historyStore`
+    /// (in memory unless a test passes another; the configured store is never opened).
+    init(
+        config: ChatdConfig = chatConfig(), reload: (() throws -> ChatdConfig)? = nil,
+        historyStore: any HistoryStore = MemoryHistoryStore()
+    ) throws {
         let logs = LogRecords()
         self.logs = logs
-        server = try Server(config: config, logger: logs.logger(), reloadConfiguration: reload, bind: false)
+        server = try Server(
+            config: config, logger: logs.logger(), reloadConfiguration: reload, bind: false,
+            historyStore: historyStore)
         try server.start()
         lifecycle = try #require(server.lifecycle)
     }
@@ -103,9 +110,11 @@ func chatConfig(
     maxTextBytes: Int = 4000, idleTimeoutMs: Int = 600_000, pongTimeoutMs: Int = 600_000,
     closeTimeoutMs: Int = 600_000, shutdownDrainMs: Int = 600_000, logLevel: Logger.Level = .trace
 ) -> ChatdConfig {
-    ChatdConfig(
+    var config = ChatdConfig(
         maxMessageBytes: maxMessageBytes, maxHeaderBytes: maxHeaderBytes, maxOutboundBytes: maxOutboundBytes,
         softOutboundBytes: Int.max, softOutboundMs: 600_000, handshakeTimeoutMs: 600_000, idleTimeoutMs: idleTimeoutMs,
         pongTimeoutMs: pongTimeoutMs, closeTimeoutMs: closeTimeoutMs, shutdownDrainMs: shutdownDrainMs,
         maxTextBytes: maxTextBytes, ratePerSecond: 1_000_000, rateBurst: 1_000_000, logLevel: logLevel)
+    config.historyStore = .memory
+    return config
 }

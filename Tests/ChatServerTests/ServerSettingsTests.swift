@@ -64,6 +64,7 @@ import WebSocketServer
     @Test func unusableListenAddressIsAReadableStartError() {
         var config = ChatdConfig()
         config.listen = [ListenAddress(host: "localhost", port: 8080)]
+        config.historyStore = .memory
         #expect {
             _ = try Server(config: config, logger: LogRecords().logger(), reloadConfiguration: nil, bind: true)
         } throws: { error in

@@ -1,4 +1,5 @@
 import Chat
+import History
 import Logging
 import Reactor
 import WebSocket
@@ -34,16 +35,25 @@ public final class Server {
         try self.init(config: config, logger: logger, reloadConfiguration: reloadConfiguration, bind: true)
     }
 
-    /// `bind: false` opens no listener (tests hand connections to `connections.adopt` themselves).
-    init(config: ChatdConfig, logger: Logger, reloadConfiguration: (() throws -> ChatdConfig)?, bind: Bool) throws {
+    /// `bind: false` opens no listener (tests hand connections to `connections.adopt` themselves); `historyStore`
+    /// replaces the store the configuration names (tests pass one in memory).
+    init(
+        config: ChatdConfig, logger: Logger, reloadConfiguration: (() throws -> ChatdConfig)?, bind: Bool,
+        historyStore: (any HistoryStore)? = nil
+    ) throws {
         self.config = config
         self.reloadConfiguration = reloadConfiguration
         self.log = ServerLog(logger: logger, limitHitMessageID: JournalMessageID.limitHit)
         self.loop = try EventLoop()
         self.connections = ConnectionTable(loop: loop, settings: Self.connectionSettings(for: config), log: log)
         let chatLimits = Self.chatLimits(for: config)
+        let store =
+            try historyStore
+            ?? HistoryStoreOpener.open(
+                for: config, environment: StateDirectory.processEnvironment(), logger: logger)
         self.chat = ChatApplication(
-            service: ChatService(limits: chatLimits, instanceID: WallClock.instanceID()), connections: connections,
+            service: ChatService(limits: chatLimits, instanceID: WallClock.instanceID(), store: store),
+            connections: connections,
             maxMessageBytes: ChatApplication.maxMessageBytes(
                 maxMessageBytes: config.maxMessageBytes, limits: chatLimits))
         self.echo = EchoApplication(connections: connections, maxMessageBytes: config.maxMessageBytes)
@@ -123,6 +133,7 @@ public final class Server {
     func closeHistory() {
         if let completions = chat.service.store.completionDescriptor { loop.unregister(completions) }
         chat.closeHistory()
+        HistoryStoreOpener.logStatistics(of: chat.service.store, logger: log.logger)
     }
 
     /// Closes the listeners (shutdown): new connections are refused by the kernel from now on.
@@ -138,6 +149,7 @@ public final class Server {
         log.logger.logLevel = fresh.logLevel
         let chatLimits = Self.chatLimits(for: fresh)
         chat.service.limits = chatLimits
+        chat.service.store.retention = fresh.historyRetention
         chat.maxMessageBytes = ChatApplication.maxMessageBytes(
             maxMessageBytes: fresh.maxMessageBytes, limits: chatLimits)
         echo.maxMessageBytes = fresh.maxMessageBytes
