@@ -49,6 +49,21 @@ public struct ChatdConfig: Sendable, Equatable {
     public var allowedOrigins: [String]
     /// Least severe level written to the log. `[log] level`.
     public var logLevel: Logger.Level
+    /// Where room history is kept beyond the in-memory tail. `[history] store`; needs a restart to change.
+    public var historyStore: HistoryStoreKind
+    /// The SQLite database file as written in the config (relative paths are relative to the state directory);
+    /// nil means `history.sqlite3` in the state directory. See `resolvedHistoryPath(environment:)`.
+    /// `[history] path`; needs a restart to change.
+    public var historyPath: String?
+    /// SQLite's `synchronous` setting for the history database. `[history] sync`; needs a restart to change.
+    public var historySync: HistorySync
+    /// Messages the store keeps per room (the in-memory tail is `historySize`). `[history] keep_messages`.
+    public var keepMessages: Int
+    /// Days the store keeps a message; 0 means no age limit. `[history] keep_days`.
+    public var keepDays: Int
+    /// The state directory given with `--state-dir`; nil means the default (see `resolvedStateDirectory`).
+    /// Only a command-line flag, never read from the file.
+    public var stateDirectory: String?
 
     /// Creates a configuration; every parameter defaults to the built-in value.
     public init(
@@ -74,7 +89,13 @@ public struct ChatdConfig: Sendable, Equatable {
         ratePerSecond: Double = 5,
         rateBurst: Int = 10,
         allowedOrigins: [String] = [],
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        historyStore: HistoryStoreKind = .sqlite,
+        historyPath: String? = nil,
+        historySync: HistorySync = .normal,
+        keepMessages: Int = 10_000,
+        keepDays: Int = 0,
+        stateDirectory: String? = nil
     ) {
         self.listen = listen
         self.maxMessageBytes = maxMessageBytes
@@ -99,6 +120,12 @@ public struct ChatdConfig: Sendable, Equatable {
         self.rateBurst = rateBurst
         self.allowedOrigins = allowedOrigins
         self.logLevel = logLevel
+        self.historyStore = historyStore
+        self.historyPath = historyPath
+        self.historySync = historySync
+        self.keepMessages = keepMessages
+        self.keepDays = keepDays
+        self.stateDirectory = stateDirectory
     }
 
     /// The built-in configuration used when no file is given; `config/chatd.toml` spells out the same values.

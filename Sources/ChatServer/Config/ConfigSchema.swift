@@ -16,6 +16,7 @@ enum ConfigSchema {
         ("chat", ["history_size", "max_text_bytes", "rate_per_second", "rate_burst"]),
         ("http", ["allowed_origins"]),
         ("log", ["level"]),
+        ("history", ["store", "path", "sync", "keep_messages", "keep_days"]),
     ]
 
     /// All known table names.
@@ -59,6 +60,10 @@ enum ConfigSchema {
     static let ratePerSecond: ClosedRange<Double> = 0.01...100_000
     /// `[chat] rate_burst`: capacity of the per-connection token bucket.
     static let rateBurst: ClosedRange<Int> = 1...100_000
+    /// `[history] keep_messages`: messages the store keeps per room.
+    static let keepMessages: ClosedRange<Int> = 1...10_000_000
+    /// `[history] keep_days`: 0 keeps messages regardless of age; at most about a century.
+    static let keepDays: ClosedRange<Int> = 0...36_500
     /// Upper bound of every `[timeouts]` value, in seconds (one day), so milliseconds never overflow.
     static let maxTimeoutSeconds: Double = 86_400
 }

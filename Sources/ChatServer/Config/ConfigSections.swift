@@ -9,6 +9,7 @@ enum ConfigSections {
         case "chat": try applyChat(reader, to: &config)
         case "http": try applyHTTP(reader, to: &config)
         case "log": try applyLog(reader, to: &config)
+        case "history": try applyHistory(reader, to: &config)
         default: break  // unknown tables were rejected before
         }
     }
@@ -98,5 +99,18 @@ enum ConfigSections {
         case .success(let level): config.logLevel = level
         case .failure(let problem): throw reader.error("level", problem.description)
         }
+    }
+
+    /// `[history]`: the store, its file and durability, and what it keeps.
+    private static func applyHistory(_ reader: ConfigTableReader, to config: inout ChatdConfig) throws(ConfigError) {
+        config.historyStore = try reader.choice("store", default: config.historyStore)
+        if let path = try reader.string("path", example: "\"history.sqlite3\"") {
+            if let problem = StateDirectory.problem(withHistoryPath: path) { throw reader.error("path", problem) }
+            config.historyPath = path
+        }
+        config.historySync = try reader.choice("sync", default: config.historySync)
+        config.keepMessages = try reader.integer(
+            "keep_messages", in: ConfigSchema.keepMessages, default: config.keepMessages)
+        config.keepDays = try reader.integer("keep_days", in: ConfigSchema.keepDays, default: config.keepDays)
     }
 }

@@ -79,6 +79,29 @@ struct ConfigTableReader {
         return text
     }
 
+    /// One of `Choice`'s names (case-insensitive), or `fallback` when the key is absent; a near miss gets a
+    /// "did you mean" hint.
+    func choice<Choice: RawRepresentable & CaseIterable>(
+        _ key: String, default fallback: Choice
+    ) throws(ConfigError) -> Choice where Choice.RawValue == String {
+        let names = Choice.allCases.map(\.rawValue)
+        let expectation = Self.listing(names.map(Self.quoted))
+        guard let value = table[key] else { return fallback }
+        guard let text = value.string else {
+            throw error(key, "expected \(expectation), got \(Self.describe(value))")
+        }
+        if let chosen = Choice(rawValue: text.lowercased()) { return chosen }
+        let hint = NameSuggestion.closest(to: text, among: names).map { " (did you mean \(Self.quoted($0))?)" } ?? ""
+        throw error(key, "expected \(expectation), got \(Self.quoted(text))\(hint)")
+    }
+
+    /// `a`, `a or b`, `a, b or c`.
+    static func listing(_ items: [String]) -> String {
+        guard let last = items.last else { return "" }
+        let rest = items.dropLast()
+        return rest.isEmpty ? last : rest.joined(separator: ", ") + " or " + last
+    }
+
     /// An array of strings (a single string is accepted as a one-element array), or nil when absent.
     func strings(_ key: String, example: String) throws(ConfigError) -> [String]? {
         guard let value = table[key] else { return nil }
