@@ -23,7 +23,10 @@ struct ChatdCommand: ParsableCommand {
     /// `--check-config`.
     @Flag(
         name: .customLong("check-config"),
-        help: "Validate the configuration (file and flags), print 'config OK: FILE' and exit (exit status 1 on error)."
+        help: """
+            Validate the configuration (file and flags), print 'config OK: FILE' and where history is kept, and exit \
+            (exit status 1 on error).
+            """
     )
     var checkConfig = false
 
@@ -54,12 +57,26 @@ struct ChatdCommand: ParsableCommand {
     )
     var logLevel: String?
 
+    /// `--state-dir DIR`.
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp(
+            """
+            Directory for chatd's state (the history database, unless [history] path is absolute). Default: \
+            $STATE_DIRECTORY (set by systemd), else $XDG_STATE_HOME/chatd, else ~/.local/state/chatd.
+            """,
+            valueName: "dir"
+        )
+    )
+    var stateDirectory: String?
+
     /// Runs chatd; configuration (file or flag) and start-up problems print one line on stderr and exit with
     /// status 1.
     mutating func run() throws {
         let config = try loadConfiguration()
         if checkConfig {
             print("config OK: \(configSource.displayName)")
+            print(config.historySummary(environment: StateDirectory.processEnvironment()))
             return
         }
         ChatdLogging.bootstrap(level: config.logLevel)
@@ -84,7 +101,8 @@ struct ChatdCommand: ParsableCommand {
     private var configSource: ConfigSource {
         ConfigSource(
             path: configPath,
-            overrides: CommandLineOverrides(listen: listen, maxMessageBytes: maxMessageBytes, logLevel: logLevel)
+            overrides: CommandLineOverrides(
+                listen: listen, maxMessageBytes: maxMessageBytes, logLevel: logLevel, stateDirectory: stateDirectory)
         )
     }
 

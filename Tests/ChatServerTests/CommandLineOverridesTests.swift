@@ -33,6 +33,8 @@ import Testing
             (CommandLineOverrides(maxMessageBytes: "0"), "--max-message-bytes"),
             (CommandLineOverrides(maxMessageBytes: "4294967296"), "--max-message-bytes"),
             (CommandLineOverrides(logLevel: "loud"), "--log-level"),
+            (CommandLineOverrides(stateDirectory: ""), "--state-dir"),
+            (CommandLineOverrides(stateDirectory: "~/state"), "--state-dir"),
         ]
         for (flags, flag) in cases {
             do {
@@ -42,6 +44,31 @@ import Testing
                 #expect(error.key == flag)
                 #expect(error.description.hasPrefix("command line: \(flag): "))
             }
+        }
+    }
+
+    @Test func stateDirFlagSetsTheStateDirectory() throws {
+        var base = ChatdConfig.defaults
+        base.historyPath = "rooms.db"
+        let config = try CommandLineOverrides(stateDirectory: "/srv/chatd").applied(to: base)
+        #expect(config.stateDirectory == "/srv/chatd")
+        #expect(config.historyPath == "rooms.db", "the file's [history] path stays")
+        #expect(config.resolvedHistoryPath(environment: ["STATE_DIRECTORY": "/var/lib/chatd"]) == "/srv/chatd/rooms.db")
+        let relative = try CommandLineOverrides(stateDirectory: ".state").applied(to: .defaults)
+        #expect(relative.stateDirectory == ".state")
+    }
+
+    @Test func withoutStateDirTheDefaultStays() throws {
+        let config = try CommandLineOverrides(logLevel: "debug").applied(to: .defaults)
+        #expect(config.stateDirectory == nil)
+    }
+
+    @Test func emptyStateDirIsExplained() throws {
+        do {
+            _ = try CommandLineOverrides(stateDirectory: "").applied(to: .defaults)
+            Issue.record("an empty --state-dir was accepted")
+        } catch {
+            #expect(error.description == "command line: --state-dir: must not be empty")
         }
     }
 }

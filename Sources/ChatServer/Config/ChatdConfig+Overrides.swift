@@ -6,7 +6,8 @@ extension ChatdConfig {
     public func overriding(
         listen: [ListenAddress]? = nil,
         maxMessageBytes: Int? = nil,
-        logLevel: Logger.Level? = nil
+        logLevel: Logger.Level? = nil,
+        stateDirectory: String? = nil
     ) throws(ConfigError) -> ChatdConfig {
         var config = self
         if let listen, !listen.isEmpty {
@@ -26,6 +27,19 @@ extension ChatdConfig {
             config.maxMessageBytes = maxMessageBytes
         }
         if let logLevel { config.logLevel = logLevel }
+        if let stateDirectory {
+            guard !stateDirectory.isEmpty else {
+                throw CommandLineOverrides.error("--state-dir", "must not be empty")
+            }
+            guard !stateDirectory.hasPrefix("~") else {
+                throw CommandLineOverrides.error(
+                    "--state-dir",
+                    "\(ConfigTableReader.quoted(stateDirectory)) starts with ~, which is not expanded here; "
+                        + "give an absolute path or one relative to the working directory"
+                )
+            }
+            config.stateDirectory = stateDirectory
+        }
         return config
     }
 }

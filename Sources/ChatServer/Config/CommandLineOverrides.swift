@@ -9,12 +9,17 @@ public struct CommandLineOverrides: Sendable, Equatable {
     public var maxMessageBytes: String?
     /// `--log-level`, nil when not given.
     public var logLevel: String?
+    /// `--state-dir`, nil when not given (then the default state directory applies).
+    public var stateDirectory: String?
 
     /// Creates overrides; every flag defaults to "not given".
-    public init(listen: [String] = [], maxMessageBytes: String? = nil, logLevel: String? = nil) {
+    public init(
+        listen: [String] = [], maxMessageBytes: String? = nil, logLevel: String? = nil, stateDirectory: String? = nil
+    ) {
         self.listen = listen
         self.maxMessageBytes = maxMessageBytes
         self.logLevel = logLevel
+        self.stateDirectory = stateDirectory
     }
 
     /// `config` with the given flags parsed, validated and applied on top.
@@ -46,7 +51,8 @@ public struct CommandLineOverrides: Sendable, Equatable {
             case .failure(let problem): throw Self.error("--log-level", problem.description)
             }
         }
-        return try config.overriding(listen: addresses, maxMessageBytes: messageBytes, logLevel: level)
+        return try config.overriding(
+            listen: addresses, maxMessageBytes: messageBytes, logLevel: level, stateDirectory: stateDirectory)
     }
 
     /// An error attributed to one flag.
