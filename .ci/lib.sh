@@ -33,6 +33,15 @@ ensure_apt_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Debian packages the Swift build links against, found through pkg-config: libsystemd (sd_notify, socket activation,
+# the journal) and SQLite (the history store).
+CHATD_BUILD_PACKAGES=(libsystemd-dev libsqlite3-dev pkg-config)
+
+# Installs what building chatd needs (CHATD_BUILD_PACKAGES) plus any extra packages given, if missing.
+ensure_build_packages() {
+    ensure_apt_packages "${CHATD_BUILD_PACKAGES[@]}" "$@"
+}
+
 # sha256 of a file (used to decide whether a cached virtualenv still matches its pins).
 file_hash() {
     sha256sum "$1" | cut -d' ' -f1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # chatd's one test command (what CI runs via .ci/run):
-#   1. apt packages the build needs (libsystemd-dev, pkg-config) if missing; swift format lint must be clean
+#   1. apt packages the build needs (libsystemd-dev, libsqlite3-dev, pkg-config) if missing; swift format lint clean
 #   2. unit tests: swift build --build-tests && swift test
 #   3. release build of the daemon: swift build -c release --product chatd
 #   4. integration tests: pytest Tests/integration against .build/release/chatd (venv .venv-tests)
@@ -13,6 +13,9 @@
 #   N passed, N failed
 # summing unit tests, integration tests, Autobahn cases and benchmark-smoke runs (a stage that could not run counts as 1 failure).
 # Exit status: 0 only when nothing failed. Virtualenvs are cached in .venv-tests/.venv-autobahn (git-ignored).
+# A daemon a stage starts without a state directory of its own keeps its history under
+# Tests/integration/.artifacts/state (emptied at the start), never in ~/.local/state/chatd or an inherited
+# $STATE_DIRECTORY.
 set -uo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -25,6 +28,11 @@ REPORTS_DIR="$ARTIFACTS_DIR/reports"
 rm -rf "$REPORTS_DIR"
 mkdir -p "$REPORTS_DIR"
 RUN_STARTED=$SECONDS
+TEST_STATE_DIR="$ARTIFACTS_DIR/state"
+rm -rf "$TEST_STATE_DIR"
+mkdir -p "$TEST_STATE_DIR"
+export XDG_STATE_HOME="$TEST_STATE_DIR"
+unset STATE_DIRECTORY
 # Developers sharing a checkout may build elsewhere: CHATD_SCRATCH_PATH=.build-mine bash .ci/test.sh
 # (CI leaves it unset and uses SwiftPM's default .build).
 SWIFT_FLAGS=()
@@ -54,8 +62,8 @@ end_stage() {
 
 # ---------------------------------------------------------------------------------------------------------
 begin_stage "1/5 system packages"
-if ! ensure_apt_packages libsystemd-dev pkg-config; then
-    echo "FAIL: could not install libsystemd-dev/pkg-config"
+if ! ensure_build_packages; then
+    echo "FAIL: could not install ${CHATD_BUILD_PACKAGES[*]}"
     record "system packages" 0 1
 fi
 swift --version 2>&1 | head -n 1

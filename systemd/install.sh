@@ -10,8 +10,11 @@
 #   units           /etc/systemd/system/chatd.service, /etc/systemd/system/chatd.socket
 #   configuration   /etc/chatd/chatd.toml                (the repository's config/chatd.toml; an existing file is
 #                                                         never overwritten, so reinstalling keeps local edits)
-# The build is `swift build -c release --product chatd --static-swift-stdlib --scratch-path .build-static`, so the
-# binary needs only glibc and libsystemd0 on the target machine, not a Swift toolchain.
+#   history         /var/lib/chatd/history.sqlite3       (not installed: systemd creates /var/lib/chatd for the
+#                                                         service's dynamic user on first start, StateDirectory=chatd)
+# The build is `swift build -c release --product chatd --static-swift-stdlib --scratch-path .build-static` (it needs
+# libsystemd-dev, libsqlite3-dev and pkg-config), so the binary needs only glibc, libsystemd0 and libsqlite3-0 on the
+# target machine, not a Swift toolchain.
 # When systemd is running (/run/systemd/system exists) and no --root is given, the script runs
 # `systemctl daemon-reload` and `systemctl enable --now chatd.socket chatd.service`; a service that was already
 # running is restarted so it picks up the new binary (with the socket unit, no connection is refused meanwhile).
@@ -79,12 +82,17 @@ done
 # ---- build (or take the given binary) ----
 if [ -z "$BINARY" ]; then
     command -v swift >/dev/null || die "swift is not on PATH (or pass --no-build BINARY)"
+    if ! command -v pkg-config >/dev/null || ! pkg-config --exists libsystemd sqlite3; then
+        die "building needs libsystemd-dev, libsqlite3-dev and pkg-config:" \
+            "apt-get install libsystemd-dev libsqlite3-dev pkg-config (or pass --no-build BINARY)"
+    fi
     echo "building chatd: swift build -c release --product chatd --static-swift-stdlib --scratch-path .build-static"
     (cd "$REPO_ROOT" && swift build -c release --product chatd --static-swift-stdlib --scratch-path .build-static)
     BINARY="$REPO_ROOT/.build-static/release/chatd"
 fi
 [ -f "$BINARY" ] && [ -x "$BINARY" ] || die "$BINARY is not an executable file"
-"$BINARY" --version >/dev/null || die "$BINARY does not run on this machine"
+"$BINARY" --version >/dev/null \
+    || die "$BINARY does not run on this machine (it needs glibc, libsystemd0 and libsqlite3-0)"
 
 if [ -z "$ROOT" ] && [ "$(id -u)" -ne 0 ]; then
     die "installing into / needs root (run with sudo), or use --root DIR"
@@ -114,7 +122,9 @@ else
     install -m 0644 "$DEFAULT_CONFIG" "$ROOT/etc/chatd/chatd.toml"
     echo "installed $ROOT/etc/chatd/chatd.toml"
 fi
-"$ROOT/usr/local/bin/chatd" --config "$ROOT/etc/chatd/chatd.toml" --check-config
+# As the service will see it: systemd sets $STATE_DIRECTORY=/var/lib/chatd (StateDirectory=chatd), so the check
+# prints the history file the service will use.
+STATE_DIRECTORY=/var/lib/chatd "$ROOT/usr/local/bin/chatd" --config "$ROOT/etc/chatd/chatd.toml" --check-config
 
 # ---- systemd ----
 if [ "$manage_systemd" -eq 1 ]; then

@@ -2,11 +2,12 @@
 # Removes what systemd/install.sh installed:
 #
 #   sudo systemd/uninstall.sh            # stop + disable chatd.socket and chatd.service, remove binary and units
-#   sudo systemd/uninstall.sh --purge    # ... and also /etc/chatd (configuration), drop-ins and state
+#   sudo systemd/uninstall.sh --purge    # ... and also /etc/chatd (configuration), drop-ins and state (the room
+#                                        #     history in /var/lib/chatd)
 #   systemd/uninstall.sh --root DIR      # remove from a root tree (no systemctl calls)
 #
-# Without --purge the configuration in /etc/chatd and local drop-ins in /etc/systemd/system/chatd.*.d stay, so a
-# later install.sh picks them up again.
+# Without --purge the configuration in /etc/chatd, local drop-ins in /etc/systemd/system/chatd.*.d and the history
+# in /var/lib/chatd stay, so a later install.sh picks them up again.
 set -euo pipefail
 
 ROOT=""
@@ -98,4 +99,7 @@ else
 fi
 if [ "$PURGE" -eq 0 ] && [ -d "$ROOT/etc/chatd" ]; then
     echo "kept $ROOT/etc/chatd (remove it too with --purge)"
+fi
+if [ "$PURGE" -eq 0 ] && { [ -e "$ROOT/var/lib/chatd" ] || [ -e "$ROOT/var/lib/private/chatd" ]; }; then
+    echo "kept the room history in $ROOT/var/lib/chatd (remove it too with --purge)"
 fi
