@@ -1,6 +1,7 @@
 """The chatd command line and process lifecycle: config checking, flags, signals, start-up errors."""
 
 import asyncio
+import os
 import re
 import signal
 import socket
@@ -228,3 +229,59 @@ def test_ipv6_loopback_listener(tmp_path):
     finally:
         status = daemon.stop()
     assert status == 0, daemon.log_tail()
+
+
+def run_chatd_with_env(*args, env_changes, timeout=10):
+    """Runs chatd to completion with some environment variables set (a value of None removes one)."""
+    env = dict(os.environ)
+    for name, value in env_changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run(
+        [str(chatd_binary()), *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=env
+    )
+
+
+def test_check_config_prints_where_history_goes(tmp_path):
+    unit_like = {"STATE_DIRECTORY": str(tmp_path / "unit"), "XDG_STATE_HOME": str(tmp_path / "xdg")}
+    result = run_chatd_with_env("--config", str(SHIPPED_CONFIG), "--check-config", env_changes=unit_like)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"history: sqlite at {tmp_path}/unit/history.sqlite3 (sync normal)"
+    flag = run_chatd_with_env(
+        "--check-config", "--state-dir", str(tmp_path / "flag"), "--config", str(SHIPPED_CONFIG), env_changes=unit_like
+    )
+    assert flag.returncode == 0, flag.stderr
+    assert f"history: sqlite at {tmp_path}/flag/history.sqlite3 (sync normal)" in flag.stdout
+    assert not (tmp_path / "flag").exists(), "--check-config must not create the state directory"
+    xdg = run_chatd_with_env("--check-config", env_changes={**unit_like, "STATE_DIRECTORY": None})
+    assert f"history: sqlite at {tmp_path}/xdg/chatd/history.sqlite3 (sync normal)" in xdg.stdout
+
+
+def test_check_config_names_the_memory_store_and_an_explicit_path(tmp_path):
+    memory = tmp_path / "memory.toml"
+    memory.write_text('[history]\nstore = "memory"\n')
+    result = run_chatd("--config", str(memory), "--check-config")
+    assert result.returncode == 0, result.stderr
+    assert "history: memory (not kept across restarts)" in result.stdout
+    explicit = tmp_path / "explicit.toml"
+    explicit.write_text('[history]\npath = "rooms/chat.db"\nsync = "full"\n')
+    result = run_chatd("--config", str(explicit), "--check-config", "--state-dir", str(tmp_path / "s"))
+    assert result.returncode == 0, result.stderr
+    assert f"history: sqlite at {tmp_path}/s/rooms/chat.db (sync full)" in result.stdout
+
+
+def test_bad_history_value_names_file_key_and_line(tmp_path):
+    config = tmp_path / "bad-history.toml"
+    config.write_text('[log]\nlevel = "info"\n\n[history]\nsync = "sometimes"\n')
+    result = run_chatd("--config", str(config), "--check-config")
+    assert_one_clear_error(result)
+    assert "bad-history.toml:5: [history] sync:" in result.stderr, result.stderr
+    assert '"normal" or "full"' in result.stderr
+
+
+def test_empty_state_dir_flag_is_one_clear_error():
+    result = run_chatd("--state-dir", "", "--check-config")
+    assert_one_clear_error(result)
+    assert "--state-dir" in result.stderr
