@@ -58,6 +58,9 @@ if [ -z "$URL" ]; then
 # Case 9.1.6 / 9.2.6 send 16 MiB messages.
 max_message_bytes = 16777216
 max_outbound_bytes = 67108864
+[history]
+# /echo keeps no history; nothing to write to disk.
+store = "memory"
 EOF
     echo "starting $CHATD_BIN on 127.0.0.1:$PORT (log: $OUT_DIR/chatd.log)"
     "$CHATD_BIN" --config "$TMP_DIR/chatd-autobahn.toml" --listen "127.0.0.1:$PORT" \

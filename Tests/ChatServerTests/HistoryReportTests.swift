@@ -67,7 +67,7 @@ final class FaultyStore: HistoryStore {
         report.observe(.degraded(reason: "disk full"))
         #expect(logs.events("history_degraded").count == 1)
         #expect(logs.events("history_degraded").first?.level == .error)
-        #expect(report.degradedSummary == "history degraded: disk full (0 messages not stored)")
+        #expect(report.degradedSummary == "history store: disk full (0 messages not stored)")
         report.observe(.healthy)
         report.observe(.healthy)
         #expect(logs.events("history_recovered").count == 1)
@@ -76,10 +76,10 @@ final class FaultyStore: HistoryStore {
 
     @Test func healthzSaysDegradedButStillAnswers200() {
         let reply = ChatdRouter.respond(
-            to: HTTPRequestHead(method: "GET", target: "/healthz"), degraded: "history degraded: disk full")
+            to: HTTPRequestHead(method: "GET", target: "/healthz"), degraded: "history store: disk full")
         let text = String(decoding: reply.bytes, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(text.hasSuffix("\r\n\r\ndegraded: history degraded: disk full\n"))
+        #expect(text.hasSuffix("\r\n\r\ndegraded: history store: disk full\n"))
     }
 
     @Test func theServerReportsAFailingStoreInHealthzStatusAndTheLog() throws {
@@ -94,11 +94,11 @@ final class FaultyStore: HistoryStore {
         harness.server.chat.batchesMayHaveFinished()
         #expect(harness.logs.events("history_degraded").count == 1)
         #expect(harness.logs.events("history_unstored").count == 1)
-        #expect(harness.lifecycle.statusLine(rate: 0).contains("history degraded: disk I/O error"))
+        #expect(harness.lifecycle.statusLine(rate: 0).contains("degraded: history store: disk I/O error"))
         let router = ChatdRouter(chat: harness.server.chat, echo: harness.server.echo)
         let health = String(
             decoding: router.response(to: HTTPRequestHead(method: "GET", target: "/healthz")).bytes, as: UTF8.self)
-        #expect(health.hasSuffix("degraded: history degraded: disk I/O error (1 messages not stored)\n"))
+        #expect(health.hasSuffix("degraded: history store: disk I/O error (1 messages not stored)\n"))
         store.health = .healthy
         harness.lifecycle.sweep(now: harness.server.loop.nowMilliseconds)
         #expect(harness.logs.events("history_recovered").count == 1)

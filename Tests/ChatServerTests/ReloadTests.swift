@@ -1,3 +1,4 @@
+import History
 import Logging
 import Testing
 import WebSocket
@@ -81,6 +82,27 @@ import WebSocketServer
         #expect(harness.server.config.listen == original.listen)
         #expect(harness.server.config.maxMessageBytes == 3000)
         #expect(harness.logs.events("reload_needs_restart").first?.level == .warning)
+    }
+
+    @Test func historyStoreChangesWaitForARestartWhileRetentionApplies() throws {
+        let original = chatConfig()
+        let source = ConfigSource(original)
+        let harness = try ServerHarness(config: original, reload: source.read)
+        var changed = original
+        changed.historyStore = .sqlite
+        changed.historyPath = "/elsewhere/history.sqlite3"
+        changed.historySync = .full
+        changed.keepMessages = 42
+        changed.keepDays = 3
+        source.next = changed
+        harness.lifecycle.reload()
+        #expect(harness.server.config.historyStore == .memory)
+        #expect(harness.server.config.historyPath == nil)
+        #expect(harness.server.config.historySync == .normal)
+        #expect(harness.server.chat.service.store.retention == HistoryRetention(keepMessages: 42, keepDays: 3))
+        let warning = harness.logs.events("reload_needs_restart").first
+        #expect(warning?.metadata["keys"]?.contains("store") == true)
+        #expect(warning?.metadata["keys"]?.contains("sync") == true)
     }
 
     @Test func loweredMessageLimitReachesTheNextFrameOfAnOpenSession() throws {

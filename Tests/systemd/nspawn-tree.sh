@@ -16,8 +16,8 @@ set -euo pipefail
 TREE="${1:-${CHATD_NSPAWN_TREE:-/var/cache/chatd-nspawn/bookworm}}"
 SUITE=bookworm
 # procps: /bin/kill (the unit's ExecReload=) and ps/pgrep, as on any standard Debian install.
-PACKAGES=systemd,systemd-sysv,dbus,libsystemd0,procps
-STAMP_WANT="suite=$SUITE variant=minbase include=$PACKAGES version=2"
+PACKAGES=systemd,systemd-sysv,dbus,libsystemd0,libsqlite3-0,procps
+STAMP_WANT="suite=$SUITE variant=minbase include=$PACKAGES version=3"
 # Bounded: a stalled mirror fails the run instead of hanging it.
 DEBOOTSTRAP_TIMEOUT="${CHATD_DEBOOTSTRAP_TIMEOUT:-1200}"
 

@@ -50,9 +50,10 @@ final class HistoryReport {
         }
     }
 
-    /// `history degraded: REASON` while degraded, nil when healthy: for `STATUS=` and `/healthz`.
+    /// `history store: REASON (N messages not stored)` while degraded, nil when healthy: `STATUS=` and `/healthz`
+    /// put `degraded: ` before it.
     var degradedSummary: String? {
         guard case .degraded(let reason) = health else { return nil }
-        return "history degraded: \(reason) (\(unstoredTotal) messages not stored)"
+        return "history store: \(reason) (\(unstoredTotal) messages not stored)"
     }
 }

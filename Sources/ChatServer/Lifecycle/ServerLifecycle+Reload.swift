@@ -30,14 +30,16 @@ extension ServerLifecycle {
                 ])
             return
         }
-        var next = fresh
-        if fresh.listen != server.config.listen {
+        let pending = fresh.restartOnlyChanges(comparedTo: server.config)
+        if !pending.isEmpty {
             logger.warning(
-                "[server] listen changed; new listen addresses need a restart (systemctl restart chatd)",
-                metadata: ["event": "reload_needs_restart", "listen": "\(fresh.listen.map(\.description))"])
-            next.listen = server.config.listen
+                "\(pending.joined(separator: ", ")) changed; new values need a restart (systemctl restart chatd)",
+                metadata: [
+                    "event": "reload_needs_restart", "keys": "\(pending.joined(separator: ","))",
+                    "listen": "\(fresh.listen.map(\.description))",
+                ])
         }
-        server.apply(next)
+        server.apply(fresh.keepingRestartOnlySettings(of: server.config))
         server.log.logger.notice(
             "configuration reloaded",
             metadata: [

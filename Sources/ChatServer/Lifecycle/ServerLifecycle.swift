@@ -132,7 +132,7 @@ final class ServerLifecycle {
             + "\(rate ?? lastStatusRate) messages/s delivered"
         let dropped = ChatdLogging.sink.totalDropped
         if dropped > 0 { line += ", \(dropped) log lines dropped" }
-        if let degraded = server.chat.historyReport.degradedSummary { line += ", \(degraded)" }
+        if let degraded = server.chat.historyReport.degradedSummary { line += ", degraded: \(degraded)" }
         return line
     }
 }
