@@ -1,5 +1,6 @@
-/// How long the store's group commits take, in microseconds, from `BEGIN` to the end of `COMMIT` (including the
-/// bounded pruning that rides along). It exists so an operator can see what disk speed the chat is running at
+/// How long the store's successful group commits take, in microseconds, from `BEGIN` to the end of `COMMIT`
+/// (including the bounded pruning that rides along; not the WAL checkpoints, which run after outcomes are
+/// reported). It exists so an operator can see what disk speed the chat is running at
 /// (`/metrics`, `STATUS=`), and so the choice of `synchronous` can be judged by numbers.
 public struct CommitStatistics: Sendable, Equatable {
     /// Transactions measured.

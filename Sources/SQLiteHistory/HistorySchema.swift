@@ -76,7 +76,7 @@ enum HistorySchema {
             try connection.execute(creation)
         } catch {
             connection.rollbackQuietly()
-            throw StoreErrors.opening(path, error)
+            throw StoreErrors.opening(path, error, step: "cannot create the tables")
         }
     }
 
@@ -101,7 +101,7 @@ enum HistorySchema {
             _ = try connection.integer("SELECT ts FROM messages ORDER BY ts DESC LIMIT 1")
             problems = thorough ? try connection.texts("PRAGMA quick_check(5)") : ["ok"]
         } catch {
-            throw StoreErrors.opening(path, error)
+            throw StoreErrors.opening(path, error, step: "checking the file")
         }
         guard problems == ["ok"] else {
             throw StoreErrors.corrupt(path, "quick_check: " + problems.joined(separator: "; "))

@@ -136,7 +136,6 @@ final class HistoryWriter {
             let elapsed = Clocks.monotonicMicroseconds() &- started
             report(group.map { BatchOutcome(batch: $0.number) }, messages: messages, elapsed: elapsed)
         } catch {
-            let elapsed = Clocks.monotonicMicroseconds() &- started
             for batch in group {
                 RoomDebt.record(batch, into: &debts)
             }
@@ -146,7 +145,7 @@ final class HistoryWriter {
                     batch: batch.number, unstored: batch.unstoredRuns(),
                     failure: batch.messageCount > 0 || !batch.operations.isEmpty ? reason : nil)
             }
-            report(outcomes, messages: messages, elapsed: elapsed)
+            report(outcomes, messages: messages, elapsed: nil)
         }
     }
 

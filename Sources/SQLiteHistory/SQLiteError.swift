@@ -20,8 +20,11 @@ struct SQLiteError: Error, CustomStringConvertible {
     /// The primary code's name as in sqlite3.h, for logs that operators grep.
     var codeName: String { Self.name(of: primaryCode) }
 
-    /// "operation: message (SQLITE_NAME)".
-    var description: String { "\(operation): \(message) (\(codeName))" }
+    /// "operation: message (SQLITE_NAME)", on one line (statements' SQL is shortened to its first line).
+    var description: String {
+        let firstLine = operation.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? operation
+        return "\(firstLine.prefix(80)): \(message) (\(codeName))"
+    }
 
     /// True for the codes that mean the file is not a usable SQLite database.
     var isCorruption: Bool { primaryCode == SQLITE_CORRUPT || primaryCode == SQLITE_NOTADB }

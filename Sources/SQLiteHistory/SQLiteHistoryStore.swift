@@ -165,6 +165,7 @@ public final class SQLiteHistoryStore: HistoryStore {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        queue.setPaused(false)
         queue.waitUntilFinished()
         reader.close()
         queue.requestStop()

@@ -42,22 +42,24 @@ enum StoreErrors {
         HistoryStoreError("history database \(path) cannot be opened: \(reason)")
     }
 
-    /// The error for an SQLite failure while opening, by its result code.
-    static func opening(_ path: String, _ failure: SQLiteError) -> HistoryStoreError {
-        if failure.isCorruption {
-            return corrupt(path, failure.message)
-        }
+    /// The error for an SQLite failure while opening, by its result code; `step` says what opening was doing
+    /// when it is not obvious from SQLite's message.
+    static func opening(_ path: String, _ failure: SQLiteError, step: String? = nil) -> HistoryStoreError {
+        let prefix = step.map { $0 + ": " } ?? ""
         let system = failure.systemErrno != 0 ? " (\(systemMessage(failure.systemErrno)))" : ""
+        if failure.isCorruption {
+            return corrupt(path, prefix + failure.message)
+        }
         if failure.primaryCode == SQLITE_CANTOPEN && !isPermission(failure.systemErrno) {
-            return cannotOpen(path, "\(failure.message)\(system)")
+            return cannotOpen(path, "\(prefix)\(failure.message)\(system)")
         }
         if failure.isNotWritable {
-            return notWritable(path, "\(failure.message)\(system)")
+            return notWritable(path, "\(prefix)\(failure.message)\(system)")
         }
         if failure.primaryCode == SQLITE_BUSY || failure.primaryCode == SQLITE_LOCKED {
-            return cannotOpen(path, "\(failure.message); another program has the database open")
+            return cannotOpen(path, "\(prefix)\(failure.message); another program has the database open")
         }
-        return cannotOpen(path, failure.description)
+        return cannotOpen(path, "\(prefix)\(failure.message) (\(failure.codeName))")
     }
 
     /// A read of a room failed: the caller refuses the join rather than restart the room's ids.

@@ -45,7 +45,8 @@ struct StoreOpener {
                 try setSynchronous(writer)
                 warnings.append(EpochRenewal.warning(path: files.path, markerPath: files.markerPath, rooms: rooms))
             } catch {
-                throw StoreErrors.opening(files.path, error)
+                throw StoreErrors.opening(
+                    files.path, error, step: "cannot give the rooms new epochs after a degraded stop")
             }
             files.removeMarker()
         }
