@@ -139,6 +139,7 @@ final class HistoryWriter {
             for batch in group {
                 RoomDebt.record(batch, into: &debts)
             }
+            queue.setDebts(debts)
             let reason = enterDegraded(error)
             let outcomes = group.map { batch in
                 BatchOutcome(
@@ -197,7 +198,10 @@ final class HistoryWriter {
             throw error
         }
         queue.recordPruned(pruned)
-        debts.removeAll()
+        if !debts.isEmpty {
+            debts.removeAll()
+            queue.setDebts([:])
+        }
         if degradedReason != nil {
             degradedReason = nil
             files.removeMarker()

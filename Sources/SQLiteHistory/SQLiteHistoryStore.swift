@@ -92,9 +92,12 @@ public final class SQLiteHistoryStore: HistoryStore {
     // MARK: HistoryStore
 
     /// See `HistoryStore.loadRoom`: waits for the submitted batches first; a read error throws (the caller then
-    /// refuses the join rather than restart the room's ids).
+    /// refuses the join rather than restart the room's ids). While writes fail, the ids and epoch handed out but
+    /// not yet written count: a room evicted meanwhile comes back with them.
     public func loadRoom(_ room: String, recent: Int) throws(HistoryStoreError) -> StoredRoom? {
-        try read(room) { () throws(SQLiteError) in try reader.loadRoom(room, recent: recent) }
+        try read(room) { (debt) throws(SQLiteError) in
+            RoomDebt.merge(debt, into: try reader.loadRoom(room, recent: recent))
+        }
     }
 
     /// See `HistoryStore.roomCreated`: recorded with the current batch; the room's old messages go with it.
@@ -108,14 +111,20 @@ public final class SQLiteHistoryStore: HistoryStore {
         operationMessages += 1
     }
 
-    /// See `HistoryStore.messages(in:after:limit:)`: waits for the submitted batches first.
+    /// See `HistoryStore.messages(in:after:limit:)`: waits for the submitted batches first; none while a failed
+    /// batch started the room over and the file still holds the old epoch's messages.
     public func messages(in room: String, after id: UInt64, limit: Int) throws(HistoryStoreError) -> [HistoryMessage] {
-        try read(room) { () throws(SQLiteError) in try reader.messages(in: room, after: id, limit: limit) }
+        try read(room) { (debt) throws(SQLiteError) in
+            debt?.epoch != nil ? [] : try reader.messages(in: room, after: id, limit: limit)
+        }
     }
 
-    /// See `HistoryStore.lastMessages(in:count:)`: waits for the submitted batches first.
+    /// See `HistoryStore.lastMessages(in:count:)`: waits for the submitted batches first; none while a failed
+    /// batch started the room over and the file still holds the old epoch's messages.
     public func lastMessages(in room: String, count: Int) throws(HistoryStoreError) -> [HistoryMessage] {
-        try read(room) { () throws(SQLiteError) in try reader.lastMessages(in: room, count: count) }
+        try read(room) { (debt) throws(SQLiteError) in
+            debt?.epoch != nil ? [] : try reader.lastMessages(in: room, count: count)
+        }
     }
 
     /// Nothing: the history stays on disk.
@@ -184,14 +193,16 @@ public final class SQLiteHistoryStore: HistoryStore {
     /// Rows pruned so far and the most in one transaction.
     var pruneCountsForTesting: (total: Int, largest: Int) { queue.pruneCounts }
 
-    /// Waits for the submitted batches, then runs a read, naming the room in its error.
+    /// Waits for the submitted batches, then runs a read with the room's debt (read first: a retry that pays it
+    /// meanwhile only makes the file agree with it), naming the room in its error.
     private func read<Result>(
-        _ room: String, _ body: () throws(SQLiteError) -> Result
+        _ room: String, _ body: (RoomDebt?) throws(SQLiteError) -> Result
     ) throws(HistoryStoreError) -> Result {
         guard !isClosed else { throw StoreErrors.closed(path) }
         queue.waitUntilFinished()
+        let debt = queue.debt(for: room)
         do throws(SQLiteError) {
-            return try body()
+            return try body(debt)
         } catch {
             throw StoreErrors.read(path, room: room, error)
         }

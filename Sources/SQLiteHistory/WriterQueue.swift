@@ -35,6 +35,8 @@ final class WriterQueue: @unchecked Sendable {
     /// Set by a retention change until the writer has seen it.
     private var retentionChanged = false
     private var histogram = CommitHistogram()
+    /// The writer's debts (ids and epochs handed out that the file does not show), for reads on the loop thread.
+    private var owed: [String: RoomDebt] = [:]
     private var prunedRows = 0
     private var mostPrunedInOneTransaction = 0
     private var stopping = false
@@ -113,6 +115,11 @@ final class WriterQueue: @unchecked Sendable {
 
     /// Healthy, or degraded while writes fail.
     var health: HistoryStoreHealth { locked { currentHealth } }
+
+    /// What the file does not show yet about `room`, while writes fail.
+    func debt(for room: String) -> RoomDebt? {
+        locked { owed.isEmpty ? nil : owed[room] }
+    }
 
     /// The commit timings so far.
     var statistics: CommitStatistics { locked { histogram.statistics } }
@@ -196,6 +203,12 @@ final class WriterQueue: @unchecked Sendable {
             }
             pthread_cond_broadcast(batchesFinished)
         }
+    }
+
+    /// Publishes the writer's debts (before the outcomes of the batches that caused them), or clears them once
+    /// the file shows them.
+    func setDebts(_ debts: [String: RoomDebt]) {
+        locked { owed = debts }
     }
 
     /// Counts rows a committed transaction pruned.

@@ -51,6 +51,10 @@ final class DegradedTests: StoreTestCase {
         XCTAssertEqual(reason, failure)
         XCTAssertEqual(access(path + "-degraded", F_OK), 0, "the marker is on disk while degraded")
         XCTAssertEqual(try history.loadRoom("dev", recent: 100)?.recent.count, 10, "reads still work")
+        // A room evicted while degraded comes back with the ids handed out, not the file's.
+        XCTAssertEqual(try history.loadRoom("dev", recent: 0)?.lastID, 400)
+        XCTAssertEqual(try history.loadRoom("new", recent: 10), StoredRoom(epoch: "n1", lastID: 1, recent: []))
+        XCTAssertEqual(try history.loadRoom("ops", recent: 10), StoredRoom(epoch: "", lastID: 1, recent: []))
 
         // Space returns: the idle writer retries on its own and writes the ids it owes.
         XCTAssertEqual(unlink(filler), 0)
@@ -153,9 +157,57 @@ final class DegradedTests: StoreTestCase {
         XCTAssertTrue(outcome.failure?.contains("SQLITE_BUSY") ?? false, "\(outcome)")
         XCTAssertEqual(outcome.unstored, [UnstoredMessages(room: "dev", firstID: 4, lastID: 5, count: 2)])
         XCTAssertNotEqual(history.health, .healthy)
-        XCTAssertEqual(try history.loadRoom("dev", recent: 10)?.lastID, 3, "readers are not blocked by a writer")
+        XCTAssertEqual(try history.lastMessages(in: "dev", count: 10).count, 3, "readers are not blocked by a writer")
+        XCTAssertEqual(try history.loadRoom("dev", recent: 10)?.lastID, 5, "ids handed out count while unwritten")
         try intruder.execute("ROLLBACK")
         XCTAssertTrue(eventually { history.health == .healthy })
         XCTAssertEqual(try history.loadRoom("dev", recent: 10)?.lastID, 5)
+    }
+}
+
+/// How a debt changes what the loop thread reads back.
+final class RoomDebtTests: XCTestCase {
+    private let stored = StoredRoom(epoch: "e1", lastID: 10, recent: [message(10, timestamp: 1)])
+
+    func testNoDebtLeavesTheRoomAlone() {
+        XCTAssertEqual(RoomDebt.merge(nil, into: stored), stored)
+        XCTAssertNil(RoomDebt.merge(nil, into: nil))
+    }
+
+    func testDebtRaisesTheLastID() {
+        var expected = stored
+        expected.lastID = 25
+        XCTAssertEqual(RoomDebt.merge(RoomDebt(lastID: 25), into: stored), expected)
+        XCTAssertEqual(RoomDebt.merge(RoomDebt(lastID: 5), into: stored), stored)
+    }
+
+    func testUnwrittenRecreationReplacesTheEpochAndHidesTheOldMessages() {
+        XCTAssertEqual(
+            RoomDebt.merge(RoomDebt(epoch: "e2", lastID: 3), into: stored),
+            StoredRoom(epoch: "e2", lastID: 3, recent: []))
+        XCTAssertEqual(
+            RoomDebt.merge(RoomDebt(epoch: "e2", lastID: 0), into: nil), StoredRoom(epoch: "e2", lastID: 0, recent: []))
+    }
+
+    func testFailedBatchesFoldInOrder() {
+        var debts: [String: RoomDebt] = [:]
+        let first = PendingBatch(
+            number: 1,
+            operations: [
+                .append(room: "a", message: message(4)), .roomCreated(room: "a", epoch: "x"),
+                .append(room: "a", message: message(1)), .append(room: "b", message: message(9)),
+            ], messageCount: 3)
+        RoomDebt.record(first, into: &debts)
+        XCTAssertEqual(debts, ["a": RoomDebt(epoch: "x", lastID: 1), "b": RoomDebt(lastID: 9)])
+        RoomDebt.record(
+            PendingBatch(number: 2, operations: [.append(room: "a", message: message(2))], messageCount: 1),
+            into: &debts)
+        XCTAssertEqual(debts["a"], RoomDebt(epoch: "x", lastID: 2))
+        XCTAssertEqual(
+            first.unstoredRuns(),
+            [
+                UnstoredMessages(room: "a", firstID: 1, lastID: 4, count: 2),
+                UnstoredMessages(room: "b", firstID: 9, lastID: 9, count: 1),
+            ])
     }
 }
