@@ -236,6 +236,11 @@ final class HistoryWriter {
                 try insert.withText(message.text, at: 5) { () throws(SQLiteError) in try insert.run() }
             }
             touched[roomID] = max(touched[roomID] ?? 0, message.id)
+        case .roomLeftMemory(let room):
+            let forget = statements.forgetEmptyRoom
+            forget.bindCopy(room, at: 1)
+            try forget.run()
+            roomIDs.removeValue(forKey: room)
         }
     }
 

@@ -6,6 +6,9 @@ enum BatchOperation: Sendable {
     case roomCreated(room: String, epoch: String)
     /// `append(message, room:)`.
     case append(room: String, message: HistoryMessage)
+    /// `roomEvicted(room)`: a room that never had a message is forgotten (its row goes), so joining ever new
+    /// room names cannot grow the file without bound; a room with history keeps everything.
+    case roomLeftMemory(room: String)
 }
 
 /// A batch as the loop thread built it and hands it to the writer thread: its number and its operations in

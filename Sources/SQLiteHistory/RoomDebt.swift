@@ -17,6 +17,8 @@ struct RoomDebt: Sendable, Equatable {
                 debts[room] = RoomDebt(epoch: epoch, lastID: 0)
             case .append(let room, let message):
                 debts[room, default: RoomDebt()].lastID = max(debts[room]?.lastID ?? 0, message.id)
+            case .roomLeftMemory:
+                break
             }
         }
     }

@@ -127,8 +127,10 @@ public final class SQLiteHistoryStore: HistoryStore {
         }
     }
 
-    /// Nothing: the history stays on disk.
-    public func roomEvicted(_ room: String) {}
+    /// The history stays on disk; only a room that never had a message is forgotten (with the current batch).
+    public func roomEvicted(_ room: String) {
+        operations.append(.roomLeftMemory(room: room))
+    }
 
     /// See `HistoryStore.hasUncommittedWork`.
     public var hasUncommittedWork: Bool { !operations.isEmpty }

@@ -23,6 +23,8 @@ final class WriterStatements {
     let insertMessage: SQLiteStatement
     /// Raises a room's last id, never lowers it.
     let raiseLastID: SQLiteStatement
+    /// Deletes a room that never had a message (last id 0, no rows), so its name leaves no trace.
+    let forgetEmptyRoom: SQLiteStatement
     /// A room's last id and its oldest stored message id (NULL when it has none).
     let roomBounds: SQLiteStatement
     /// Deletes a room's oldest messages up to a cutoff id, at most a given number of rows (primary-key range).
@@ -49,6 +51,11 @@ final class WriterStatements {
         insertMessage = try connection.prepare(
             "INSERT OR REPLACE INTO messages(room_id, id, ts, sender, text, is_action) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
         raiseLastID = try connection.prepare("UPDATE rooms SET last_id = max(last_id, ?2) WHERE room_id = ?1")
+        forgetEmptyRoom = try connection.prepare(
+            """
+            DELETE FROM rooms WHERE name = ?1 AND last_id = 0
+            AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.room_id = rooms.room_id)
+            """)
         roomBounds = try connection.prepare(
             "SELECT last_id, (SELECT min(id) FROM messages WHERE room_id = ?1) FROM rooms WHERE room_id = ?1")
         pruneRoom = try connection.prepare(Self.pruneRoomSQL)
@@ -73,7 +80,7 @@ final class WriterStatements {
     func finalize() {
         for statement in [
             begin, commit, savepoint, rollbackToSavepoint, releaseSavepoint, findRoom, replaceRoom, addRoom,
-            clearRoom, insertMessage, raiseLastID, roomBounds, pruneRoom, pruneOld,
+            clearRoom, insertMessage, raiseLastID, forgetEmptyRoom, roomBounds, pruneRoom, pruneOld,
         ] {
             statement.finalize()
         }
