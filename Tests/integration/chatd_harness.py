@@ -2,9 +2,16 @@
 
 Every daemon listens on a free port on 127.0.0.1 only, is waited for with a bounded deadline and is always
 stopped (SIGTERM, then SIGKILL after a grace period) by the fixtures in conftest.py.
+
+Every daemon also gets a state directory of its own (`--state-dir WORKDIR/state/NAME`, where chatd keeps its
+history database), so two daemons never share a store by accident; pass `state_dir=` to share one on purpose, or
+`state_dir=None` to let chatd resolve it from the environment. `restart()` brings "the same" daemon back: same
+config, port and state directory, a new log file per run.
 """
 
+import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -70,19 +77,67 @@ def port_accepts(port, timeout=0.2, host="127.0.0.1"):
         return False
 
 
-class ChatdProcess:
-    """One running chatd; use as a context manager so it is always stopped."""
+def http_request(port, path, method="GET", timeout=5.0):
+    """One plain HTTP/1.1 request to 127.0.0.1:port; returns (status, body text)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, headers={"Connection": "close"})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", errors="replace")
+    finally:
+        connection.close()
 
-    def __init__(self, workdir, name, sections=None, extra_args=(), port=None):
+
+# key=value or key="quoted value" in chatd's stderr log lines.
+LOG_FIELD = re.compile(r'([A-Za-z_][A-Za-z0-9_.-]*)=("(?:[^"\\]|\\.)*"|\S*)')
+
+
+def log_fields(line):
+    """The key=value fields of one log line as a dict (quotes removed)."""
+    fields = {}
+    for key, value in LOG_FIELD.findall(line):
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        fields[key] = value
+    return fields
+
+
+# Marks "no state_dir argument given": the daemon gets WORKDIR/state/NAME.
+OWN_STATE_DIR = object()
+
+
+class ChatdProcess:
+    """One running chatd; use as a context manager so it is always stopped.
+
+    `state_dir`: where chatd keeps its history (default WORKDIR/state/NAME, created empty); None passes no
+    directory at all (chatd resolves it from $STATE_DIRECTORY, $XDG_STATE_HOME or $HOME). A `--state-dir` in
+    `extra_args` wins over both. `env`: environment changes for the daemon (a None value unsets the variable).
+    """
+
+    def __init__(self, workdir, name, sections=None, extra_args=(), port=None, state_dir=OWN_STATE_DIR, env=None):
         self.workdir = Path(workdir)
         self.name = name
         self.port = port or free_port()
         self.config_path = self.workdir / f"{name}.toml"
         self.config_path.write_text(render_config(self.port, sections))
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.log_paths = []
         self.log_path = ARTIFACTS / "logs" / f"{name}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.args = [str(chatd_binary()), "--config", str(self.config_path), *extra_args]
+        if state_dir is OWN_STATE_DIR:
+            state_dir = self.workdir / "state" / name
+            state_dir.mkdir(parents=True, exist_ok=True)
+        self.state_dir = Path(state_dir) if state_dir is not None else None
+        self.env = dict(os.environ)
+        for key, value in (env or {}).items():
+            if value is None:
+                self.env.pop(key, None)
+            else:
+                self.env[key] = str(value)
+        state_args = []
+        if self.state_dir is not None and "--state-dir" not in extra_args:
+            state_args = ["--state-dir", str(self.state_dir)]
+        self.args = [str(chatd_binary()), "--config", str(self.config_path), *state_args, *extra_args]
         self.process = None
         self.returncode = None
 
@@ -97,9 +152,15 @@ class ChatdProcess:
         Ready means `wait_port` (default: its own port) accepts TCP on 127.0.0.1, or, when `wait_port` is a
         callable, that it returns True.
         """
+        runs = len(self.log_paths) + 1
+        self.log_path = ARTIFACTS / "logs" / (f"{self.name}.log" if runs == 1 else f"{self.name}.run{runs}.log")
+        self.log_paths.append(self.log_path)
+        self.returncode = None
         log = open(self.log_path, "wb")
         try:
-            self.process = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen(
+                self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env
+            )
         finally:
             log.close()
         port = wait_port or self.port
@@ -137,6 +198,82 @@ class ChatdProcess:
                 return self.returncode
         self.returncode = self.process.returncode
         return self.returncode
+
+    def kill(self):
+        """SIGKILL (no shutdown at all, like a crash or the OOM killer); returns the exit status (-9)."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.kill()
+        self.returncode = self.process.wait(timeout=10)
+        return self.returncode
+
+    def restart(self, kill=False, grace=10.0, timeout=10.0):
+        """Stops the daemon (SIGTERM, or SIGKILL when `kill`) and starts it again with the same config, port and
+        state directory; the new run logs to a new file. Returns the old run's exit status."""
+        status = self.kill() if kill else self.stop(grace)
+        self.start(timeout=timeout)
+        return status
+
+    def run_until_exit(self, timeout=10.0):
+        """Runs the daemon in the foreground for a start that must fail: returns the CompletedProcess (stdout and
+        stderr separate, text); fails the test when it still runs after `timeout` seconds (it is killed)."""
+        try:
+            return subprocess.run(
+                self.args, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, env=self.env
+            )
+        except subprocess.TimeoutExpired as expired:
+            raise AssertionError(
+                f"chatd {self.name} still ran after {timeout}s (expected it to refuse to start); "
+                f"stderr: {expired.stderr!r}"
+            ) from None
+
+    def healthz(self, timeout=5.0):
+        """`GET /healthz`: (HTTP status, body)."""
+        return http_request(self.port, "/healthz", timeout=timeout)
+
+    def wait_for_health(self, prefix, timeout=10.0):
+        """Polls /healthz until its body starts with `prefix` (`ok`, `degraded`); returns (status, body)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body = self.healthz()
+            if body.startswith(prefix):
+                return status, body
+            if time.monotonic() >= deadline:
+                raise AssertionError(
+                    f"/healthz did not start with {prefix!r} within {timeout}s: {status} {body!r}\n{self.log_tail()}"
+                )
+            time.sleep(0.1)
+
+    def log_text(self, all_runs=False):
+        """The current run's log (or every run's, oldest first)."""
+        texts = []
+        for path in self.log_paths if all_runs else self.log_paths[-1:]:
+            try:
+                texts.append(path.read_text(errors="replace"))
+            except OSError:
+                pass
+        return "".join(texts)
+
+    def log_events(self, event, all_runs=False):
+        """The fields (dicts) of every log line with `event=EVENT`."""
+        needle = f"event={event}"
+        return [
+            log_fields(line)
+            for line in self.log_text(all_runs).splitlines()
+            if needle in line and log_fields(line).get("event") == event
+        ]
+
+    def wait_for_event(self, event, timeout=10.0, all_runs=False):
+        """Waits (bounded) until a line with `event=EVENT` is logged; returns the fields of all such lines."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.log_events(event, all_runs)
+            if found:
+                return found
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no event={event} logged within {timeout}s:\n{self.log_tail()}")
+            time.sleep(0.05)
 
     def log_tail(self, lines=30):
         """Last lines of the daemon's log, for assertion messages."""

@@ -3,8 +3,11 @@
 Run with `CHATD_BIN=.build/release/chatd .venv-tests/bin/pytest Tests/integration` (or `bash .ci/test.sh`).
 """
 
+import os
+import subprocess
+
 import pytest
-from chatd_harness import MIB, ChatdProcess, chatd_binary
+from chatd_harness import MIB, OWN_STATE_DIR, ChatdProcess, chatd_binary
 
 # Shared-daemon settings: an allowed cross-origin page so the Origin tests have something to accept,
 # and room for the 16 MiB echo test plus an exact, small limit on a separate daemon (see test_echo.py).
@@ -24,6 +27,24 @@ def pytest_sessionstart(session):
 def pytest_report_header(config):
     """Shows which binary is under test at the top of the run."""
     return f"chatd under test: {chatd_binary()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_state_environment(tmp_path_factory):
+    """chatd started without a state directory (`run_chatd(...)` in test_cli.py, say) resolves one from the
+    environment: point that at a throw-away directory, so no test ever opens ~/.local/state/chatd or a
+    $STATE_DIRECTORY inherited from the shell (a developer's own chatd may be using it)."""
+    saved = {name: os.environ.get(name) for name in ("STATE_DIRECTORY", "XDG_STATE_HOME")}
+    os.environ.pop("STATE_DIRECTORY", None)
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("xdg-state"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _stop_and_check(daemon):
@@ -61,13 +82,16 @@ def chatd(request, tmp_path_factory):
 
 @pytest.fixture
 def chatd_factory(request, tmp_path):
-    """Starts extra daemons with custom config for one test: `start(sections=..., extra_args=...)`."""
+    """Starts extra daemons with custom config for one test: `start(sections=..., extra_args=...)`.
+
+    Each gets its own state directory unless `state_dir=` says otherwise; `daemon.restart()` keeps it.
+    """
     started = []
 
-    def start(sections=None, extra_args=(), name=None, wait_port=None, port=None):
+    def start(sections=None, extra_args=(), name=None, wait_port=None, port=None, state_dir=OWN_STATE_DIR, env=None):
         label = name or f"{request.node.name}-{len(started)}"
         label = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
-        daemon = ChatdProcess(tmp_path, label, sections, extra_args, port=port)
+        daemon = ChatdProcess(tmp_path, label, sections, extra_args, port=port, state_dir=state_dir, env=env)
         started.append(daemon)
         return daemon.start(wait_port=wait_port)
 
@@ -84,3 +108,54 @@ def chatd_factory(request, tmp_path):
             except AssertionError as error:
                 errors.append(str(error))
         assert not errors, "\n".join(errors)
+
+
+def _unmount(path):
+    """Unmounts `path` (lazily when something still holds it); returns a complaint or None."""
+    result = subprocess.run(["umount", str(path)], capture_output=True, text=True, timeout=30)
+    if result.returncode == 0:
+        return None
+    lazy = subprocess.run(["umount", "--lazy", str(path)], capture_output=True, text=True, timeout=30)
+    if lazy.returncode == 0:
+        return f"{path} was busy ({result.stderr.strip()}); unmounted lazily"
+    return f"could not unmount {path}: {result.stderr.strip()} / {lazy.stderr.strip()}"
+
+
+def require_root(why):
+    """Skips the test when not root, unless CI=true, where it fails (CI must run every check)."""
+    if os.geteuid() == 0:
+        return
+    message = f"needs root: {why}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " (CI=true: not skipped)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mounts small tmpfs file systems for one test: `tmpfs(name, size="2m", read_only=False)` → its path.
+
+    Needs root (skipped otherwise, failed when CI=true). Every mount is unmounted after the test, also when it
+    failed. Request this fixture before `chatd_factory` in the test's arguments, so the daemons are stopped
+    before their state directory goes away (a busy mount is unmounted lazily, and the test fails).
+    """
+    mounted = []
+
+    def mount(name, size="2m", read_only=False):
+        require_root("mounts a tmpfs (mount -t tmpfs)")
+        path = tmp_path / name
+        path.mkdir(parents=True, exist_ok=True)
+        options = f"size={size},mode=0755" + (",ro" if read_only else "")
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "chatd-test", str(path)], capture_output=True, text=True, timeout=30
+        )
+        if result.returncode != 0:
+            pytest.fail(f"mount -t tmpfs -o {options} {path} failed: {result.stderr.strip()}")
+        mounted.append(path)
+        return path
+
+    try:
+        yield mount
+    finally:
+        problems = [problem for problem in (_unmount(path) for path in reversed(mounted)) if problem]
+        assert not problems, "; ".join(problems)
