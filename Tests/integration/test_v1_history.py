@@ -2,11 +2,11 @@
 
 Same epoch → exactly the stored messages with id > since (a `gap` with reason `expired` first when some aged
 out); different epoch → `gap` with reason `reset`, then the whole stored history. Nothing twice, nothing lost.
+With the default (SQLite) store a restart keeps the epoch; `[history] store = "memory"` starts a new one.
 """
 
 import asyncio
 
-from chatd_harness import ChatdProcess
 from v1client import close_all, plain_join, recv_type, room_url, say, v1_join
 from wsclient import expect_closed, expect_silence, recv, run, ws_connect
 
@@ -172,37 +172,68 @@ def test_gap_reset_before_is_oldest_stored_id(chatd_factory):
     run(scenario())
 
 
-def test_restart_starts_a_new_epoch_and_resume_reports_reset(chatd_factory, tmp_path):
-    first = chatd_factory(sections={"chat": GENEROUS_RATE}, name="restart-before")
+def test_restart_keeps_the_epoch_and_resume_continues(chatd_factory):
+    """The default store (SQLite in the daemon's state directory): a restart keeps the room's epoch and ids, so a
+    client resuming with the old since/epoch misses nothing and gets no gap (test_history_restart.py goes further:
+    SIGKILL mid-burst, many clients)."""
+    daemon = chatd_factory(sections={"chat": GENEROUS_RATE})
 
     async def before():
-        member = await v1_join(first.url, "restart", "stayer")
+        member = await v1_join(daemon.url, "restart", "stayer")
+        sent = await send_and_collect(member, ["before restart 1", "before restart 2"])
+        await member.ws.close()
+        return member.welcome["epoch"], sent
+
+    epoch, sent = run(before())
+    assert daemon.restart() == 0, daemon.log_tail()
+
+    async def after():
+        member = await v1_join(daemon.url, "restart", "stayer", since=sent[-1]["id"], epoch=epoch)
+        assert member.welcome["epoch"] == epoch, "a restart must keep the room's epoch with a durable store"
+        assert member.welcome["last_id"] == sent[-1]["id"]
+        assert member.gap is None, member.gap
+        assert member.messages == []
+        fresh = await v1_join(daemon.url, "restart", "fresh")
+        assert fresh.gap is None and fresh.messages == sent, "the stored messages, exactly as first sent"
+        await say(member.ws, "after restart")
+        message, _ = await recv_type(member.ws, "message")
+        assert message["id"] > sent[-1]["id"], f"id {message['id']} reused after the restart"
+        await close_all(member.ws, fresh.ws)
+
+    run(after())
+
+
+def test_memory_store_restart_starts_a_new_epoch_and_resume_reports_reset(chatd_factory):
+    """`[history] store = "memory"` keeps the old behaviour: nothing survives a restart, the epoch changes."""
+    daemon = chatd_factory(sections={"chat": GENEROUS_RATE, "history": {"store": "memory"}})
+
+    async def before():
+        member = await v1_join(daemon.url, "restart", "stayer")
         sent = await send_and_collect(member, ["before restart"])
         await member.ws.close()
         return member.welcome["epoch"], sent[-1]["id"]
 
     epoch, last = run(before())
-    assert first.stop() == 0
-    second = ChatdProcess(tmp_path, "restart-after", {"chat": GENEROUS_RATE}, port=first.port)
-    with second:
+    assert daemon.restart() == 0, daemon.log_tail()
 
-        async def after():
-            member = await v1_join(second.url, "restart", "stayer", since=last, epoch=epoch)
-            assert member.welcome["epoch"] != epoch, "a restarted server must not reuse the epoch"
-            assert member.gap == {"type": "gap", "room": "restart", "after": last, "before": 1, "reason": "reset"}
-            assert member.messages == []
-            await say(member.ws, "after restart")
-            message, _ = await recv_type(member.ws, "message")
-            assert message["id"] == 1
-            await member.ws.close()
+    async def after():
+        member = await v1_join(daemon.url, "restart", "stayer", since=last, epoch=epoch)
+        assert member.welcome["epoch"] != epoch, "a restarted server must not reuse the epoch"
+        assert member.gap == {"type": "gap", "room": "restart", "after": last, "before": 1, "reason": "reset"}
+        assert member.messages == []
+        await say(member.ws, "after restart")
+        message, _ = await recv_type(member.ws, "message")
+        assert message["id"] == 1
+        await member.ws.close()
 
-        run(after())
-        assert second.alive(), second.log_tail()
+    run(after())
+    assert not list(daemon.state_dir.iterdir()), "the memory store must write nothing to the state directory"
 
 
 def test_evicted_empty_room_comes_back_with_a_new_epoch(chatd_factory):
-    """max_rooms 2: an empty room with history is evicted to make space; occupied rooms never are."""
-    daemon = chatd_factory(sections={"limits": {"max_rooms": 2}, "chat": GENEROUS_RATE})
+    """Memory store, max_rooms 2: an empty room with history is evicted to make space (its history is gone);
+    occupied rooms never are."""
+    daemon = chatd_factory(sections={"limits": {"max_rooms": 2}, "chat": GENEROUS_RATE, "history": {"store": "memory"}})
 
     async def scenario():
         old = await v1_join(daemon.url, "old", "o")
@@ -219,6 +250,33 @@ def test_evicted_empty_room_comes_back_with_a_new_epoch(chatd_factory):
         assert again.welcome["epoch"] != old.welcome["epoch"], "an evicted room starts a new epoch"
         assert again.gap is not None and again.gap["reason"] == "reset", again.gap
         assert again.messages == [] and again.welcome["last_id"] == 0
+        await close_all(busy.ws, again.ws)
+
+    run(scenario())
+
+
+def test_evicted_room_comes_back_from_the_durable_store(chatd_factory):
+    """Default (SQLite) store, max_rooms 2: an evicted empty room leaves memory but not the store; when it is
+    needed again it comes back with its epoch, its history and its ids (none reused)."""
+    daemon = chatd_factory(sections={"limits": {"max_rooms": 2}, "chat": GENEROUS_RATE})
+
+    async def scenario():
+        old = await v1_join(daemon.url, "old", "o")
+        kept = await send_and_collect(old, ["old 1", "old 2"])
+        await old.ws.close()
+        await asyncio.sleep(0.1)
+        busy = await v1_join(daemon.url, "busy", "b")  # room 2 of 2
+        newer = await v1_join(daemon.url, "newer", "n")  # needs a slot: the empty room "old" is evicted
+        await newer.ws.close()
+        await asyncio.sleep(0.1)
+        again = await v1_join(daemon.url, "old", "o", since=1, epoch=old.welcome["epoch"])
+        assert again.welcome["epoch"] == old.welcome["epoch"], "the durable store keeps an evicted room's epoch"
+        assert again.welcome["last_id"] == 2
+        assert again.gap is None, again.gap
+        assert again.messages == kept[1:], again.messages
+        await say(again.ws, "old 3")
+        message, _ = await recv_type(again.ws, "message", text="old 3")
+        assert message["id"] == 3, f"id {message['id']} after an eviction (ids must continue)"
         await close_all(busy.ws, again.ws)
 
     run(scenario())
