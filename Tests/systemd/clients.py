@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from urllib.parse import urlencode
 
 from websockets.asyncio.client import connect
 
@@ -13,10 +14,12 @@ def run(coro, timeout=120.0):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
-def open_client(port, room, name, open_timeout=TIMEOUT):
-    """Connects to ws://127.0.0.1:PORT/chat/ROOM?name=NAME offering chatd.v1 (no keepalive pings, no proxy)."""
+def open_client(port, room, name, open_timeout=TIMEOUT, **query):
+    """Connects to ws://127.0.0.1:PORT/chat/ROOM?name=NAME offering chatd.v1 (no keepalive pings, no proxy); extra
+    keyword arguments (since=, epoch=) go into the query string."""
+    params = urlencode({"name": name, **{key: value for key, value in query.items() if value is not None}})
     return connect(
-        f"ws://127.0.0.1:{port}/chat/{room}?name={name}",
+        f"ws://127.0.0.1:{port}/chat/{room}?{params}",
         subprotocols=["chatd.v1"],
         open_timeout=open_timeout,
         close_timeout=TIMEOUT,
@@ -48,6 +51,28 @@ async def join(port, room, name, open_timeout=TIMEOUT):
     ws = await open_client(port, room, name, open_timeout)
     assert ws.subprotocol == "chatd.v1", f"server selected {ws.subprotocol!r}"
     return ws, await recv_type(ws, "welcome")
+
+
+async def join_sequence(port, room, name, since=None, epoch=None):
+    """Connects (resuming with since/epoch when given) and reads the join sequence up to `presence`: returns
+    (ws, welcome, gaps, history messages)."""
+    ws = await open_client(port, room, name, since=since, epoch=epoch)
+    assert ws.subprotocol == "chatd.v1", f"server selected {ws.subprotocol!r}"
+
+    async def next_message():
+        return json.loads(await asyncio.wait_for(ws.recv(), TIMEOUT))
+
+    welcome = await next_message()
+    assert welcome["type"] == "welcome", welcome
+    gaps = []
+    message = await next_message()
+    while message["type"] == "gap":
+        gaps.append(message)
+        message = await next_message()
+    assert message["type"] == "history", message
+    presence = await next_message()
+    assert presence["type"] == "presence", presence
+    return ws, welcome, gaps, message["messages"]
 
 
 async def say_and_hear(ws, text, timeout=TIMEOUT):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import journal
 import pytest
-from clients import close_code_after, join, run, say_and_hear
+from clients import close_code_after, join, join_sequence, run, say_and_hear
 from conftest import CONFIG, REPO, TREE, WATCHDOG_SEC, static_binary
 from machine import MachineError
 
@@ -385,6 +385,66 @@ def test_restart_refuses_no_connection(machine):
     assert not refused, f"{len(refused)} connections refused during the restart"
     assert not failed, f"{len(failed)} clients not served: {failed[:5]}"
     assert during, "no client connected while the service restarted (the check proved nothing)"
+
+
+# ---- durable history (issue 10) ----
+
+
+def test_history_survives_restart_and_crash(machine):
+    """`systemctl restart chatd` and a SIGKILL (Restart=on-failure brings it back): the room keeps its epoch, a
+    client resuming with ?since=&epoch= gets exactly what it missed and no gap, ids continue; the database is
+    /var/lib/chatd/history.sqlite3 (StateDirectory=, under /var/lib/private with DynamicUser=)."""
+    ensure_active(machine)
+    room = f"durable-{time.monotonic_ns()}"
+
+    async def before():
+        ws, welcome, _, _ = await join_sequence(machine.port, room, "alice")
+        mine = [await say_and_hear(ws, f"alice {n}") for n in range(3)]
+        await ws.close()
+        other, _, _, _ = await join_sequence(machine.port, room, "bob")
+        missed = [await say_and_hear(other, f"bob {n}") for n in range(2)]
+        await other.close()
+        return welcome["epoch"], mine[-1]["id"], missed
+
+    epoch, last_seen, missed = run(before())
+    old_pid = machine.show("chatd.service", "MainPID")["MainPID"]
+    # The checks before this one started the service more than StartLimitBurst= (5) times in 10 s; reset-failed
+    # clears the start rate limit, so this restart is not refused with start-limit-hit.
+    machine.systemctl("reset-failed", "chatd.service", "chatd.socket", check=False)
+    machine.systemctl("restart", "chatd.service")
+    assert machine.show("chatd.service", "MainPID")["MainPID"] != old_pid, "the service was not restarted"
+
+    async def resume(since, expected):
+        ws, welcome, gaps, history = await join_sequence(machine.port, room, "alice", since=since, epoch=epoch)
+        assert welcome["epoch"] == epoch, f"epoch changed: {epoch} -> {welcome['epoch']}"
+        assert not gaps, f"resume since={since} got {gaps}"
+        assert history == expected, f"resume since={since}: {history}, expected {expected}"
+        new = await say_and_hear(ws, f"after since={since}")
+        assert new["id"] > max([since] + [m["id"] for m in expected]), f"id {new['id']} reused"
+        await ws.close()
+        return new
+
+    after_restart = run(resume(last_seen, missed))
+    print(f"\nrestart: resumed since={last_seen}, got ids {[m['id'] for m in missed]}, next id {after_restart['id']}")
+
+    database = "/var/lib/chatd/history.sqlite3"
+    found = machine.sh(f"readlink -f {database} && head -c 15 {database}").stdout.splitlines()
+    assert found and found[-1] == "SQLite format 3", f"{database} is not an SQLite database: {found}"
+    assert found[0] in (database, "/var/lib/private/chatd/history.sqlite3"), f"{database} resolves to {found[0]}"
+    print(f"database: {found[0]}")
+
+    # A crash: SIGKILL to the main process; Restart=on-failure starts it again after RestartSec.
+    before_kill = machine.show("chatd.service", "MainPID", "NRestarts")
+    machine.systemctl("reset-failed", "chatd.service", "chatd.socket", check=False)
+    machine.systemctl("kill", "--signal=SIGKILL", "chatd.service")
+
+    def restarted():
+        now = machine.show("chatd.service", "MainPID", "ActiveState", "NRestarts")
+        return now if now["ActiveState"] == "active" and now["MainPID"] not in ("0", before_kill["MainPID"]) else None
+
+    wait_until(restarted, "restart after SIGKILL", 30)
+    after_crash = run(resume(after_restart["id"], []))
+    print(f"SIGKILL: resumed since={after_restart['id']} with nothing missed, next id {after_crash['id']}")
 
 
 # ---- f: stop ----
