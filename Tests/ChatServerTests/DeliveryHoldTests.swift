@@ -24,7 +24,11 @@ final class ManualStore: HistoryStore {
     private var taken = 0
 
     func loadRoom(_ room: String, recent: Int) throws(HistoryStoreError) -> StoredRoom? { nil }
-    func roomCreated(_ room: String, epoch: String) {}
+    /// When true a new room is work for the batch too (as in the SQLite store).
+    var holdsRoomCreation = false
+    func roomCreated(_ room: String, epoch: String) {
+        if holdsRoomCreation { pendingAppends += 1 }
+    }
     func append(_ message: HistoryMessage, room: String) {
         pendingAppends += 1
         appendedIDs.append(message.id)

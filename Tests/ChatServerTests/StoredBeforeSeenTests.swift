@@ -77,6 +77,35 @@ import WebSocket
             })
     }
 
+    @Test func aShutdownDeliversWhatWaitsBeforeClosingWith1001() throws {
+        let store = ManualStore()
+        let harness = try ServerHarness(historyStore: store)
+        let ann = try harness.join("r", as: "ann")
+        harness.pass()
+        ann.discardReceived()
+        ann.send(ClientBytes.text("before the stop"))
+        #expect(harness.run(limit: 20) { store.submitted == 1 })
+        harness.lifecycle.beginShutdown(signal: "SIGTERM")
+        #expect(harness.run { ann.receive() >= 0 && ann.frames.last?.closeCode == 1001 })
+        #expect(ann.texts == ["ann: before the stop"])
+    }
+
+    @Test func aJoinDuringTheDrainGetsItsWelcomeBeforeTheClose() throws {
+        let store = ManualStore()
+        let harness = try ServerHarness(historyStore: store)
+        let ann = try harness.join("r", as: "ann")
+        harness.pass()
+        ann.send(ClientBytes.text("busy"))
+        #expect(harness.run(limit: 20) { store.submitted == 1 })
+        let late = try harness.connect()
+        harness.lifecycle.beginShutdown(signal: "SIGTERM")
+        store.holdsRoomCreation = true
+        late.send(ClientBytes.upgrade("/chat/new-room?name=late"))
+        #expect(harness.run { late.receiveUpgrade() })
+        #expect(harness.run { late.receive() >= 0 && late.frames.last?.closeCode == 1001 })
+        #expect(late.texts.first?.hasPrefix("Welcome, late!") == true)
+    }
+
     @Test func aDurableStoreBringsTheRoomBackWithItsEpochAndIds() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/history.sqlite3"

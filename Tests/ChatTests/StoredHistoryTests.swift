@@ -189,6 +189,20 @@ final class PreparedStore: HistoryStore {
         #expect(order.prefix(5) == ["welcome", "gap", "gap", "gap", "history"])
     }
 
+    @Test func aHoleRightAfterTheResumePointIsUnstoredWhenOlderMessagesAreHeld() throws {
+        let store = PreparedStore()
+        let recent = [1, 2, 3, 4, 5, 17, 18].map { stored(UInt64($0)) }
+        store.prepared["lobby"] = StoredRoom(epoch: "e", lastID: 18, recent: recent)
+        let service = makeService(store, historySize: 20)
+        let join = try service.join(
+            member: Members.alice, requestedName: "alice", chatProtocol: .json, since: 5, epoch: "e")
+        #expect(historyIDs(join) == [17, 18])
+        let gaps = events("gap", in: join).compactMap(gapFields)
+        #expect(gaps.map(\.reason) == ["unstored"])
+        #expect(gaps.first?.after == "5")
+        #expect(gaps.first?.before == "17")
+    }
+
     @Test func aHoleBeforeTheOldestHeldMessageHasExpiredAndLaterHolesWereNotStored() throws {
         let store = PreparedStore()
         store.prepared["lobby"] = StoredRoom(epoch: "e", lastID: 10, recent: [5, 6, 8, 9, 10].map { stored($0) })

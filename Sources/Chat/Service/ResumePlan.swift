@@ -33,32 +33,27 @@ struct ResumePlan {
         }
         let missed = room.history.messages(after: since)
         messages = missed
-        gaps = Self.holes(after: since, in: missed, lastID: room.lastMessageID, historyIsEmpty: room.history.count == 0)
+        gaps = Self.holes(after: since, in: missed, lastID: room.lastMessageID, oldestHeld: room.history.oldestID)
     }
 
-    /// The ids in `since + 1 ... lastID` that `missed` lacks, as gaps: a hole before the first missed message has
-    /// aged out (`expired`); later holes, and a hole at the end while older messages are still held, were never
-    /// stored (`unstored`).
-    private static func holes(after since: UInt64, in missed: [StoredMessage], lastID: UInt64, historyIsEmpty: Bool)
+    /// The ids in `since + 1 ... lastID` that `missed` lacks, as gaps. A hole that starts before the oldest
+    /// message the room holds has aged out (`expired`); a hole after it was handed out but never stored
+    /// (`unstored`: the room came back from a store that could not write those messages).
+    private static func holes(after since: UInt64, in missed: [StoredMessage], lastID: UInt64, oldestHeld: UInt64?)
         -> [Gap]
     {
         guard since < lastID else { return [] }
         var gaps: [Gap] = []
         var previous = since
+        func hole(before next: UInt64) {
+            let agedOut = oldestHeld.map { previous &+ 1 < $0 } ?? true
+            gaps.append(Gap(after: previous, before: next, reason: agedOut ? "expired" : "unstored"))
+        }
         for message in missed {
-            if message.id > previous &+ 1 {
-                gaps.append(
-                    Gap(
-                        after: previous, before: message.id,
-                        reason: gaps.isEmpty && previous == since
-                            ? "expired" : "unstored"))
-            }
+            if message.id > previous &+ 1 { hole(before: message.id) }
             previous = message.id
         }
-        if previous < lastID {
-            let reason = missed.isEmpty && historyIsEmpty ? "expired" : "unstored"
-            gaps.append(Gap(after: previous, before: lastID &+ 1, reason: reason))
-        }
+        if previous < lastID { hole(before: lastID &+ 1) }
         return gaps
     }
 }

@@ -49,17 +49,24 @@ final class ChatApplication: WebSocketApplication {
         for outcome in outcomes {
             historyReport.record(outcome, now: connections.loop.nowMilliseconds)
         }
-        if !outcomes.isEmpty { historyReport.observe(service.store.health) }
+        if !outcomes.isEmpty { historyReport.observe(service.store.health, now: connections.loop.nowMilliseconds) }
         let released = hold.batchesFinished(through: outcomes.last?.batch ?? hold.finishedThrough)
         if !released.isEmpty { perform(released) }
     }
 
-    /// Waits for every submitted batch, carries out what they release, and closes the store (shutdown).
-    func closeHistory() {
+    /// Submits what waits, waits until the store finished every batch, and carries out everything held: before
+    /// the shutdown closes every connection, so what was decided reaches members first.
+    func settleHeldActions() {
         hold.endOfPass()
         service.store.waitForSubmittedBatches()
         batchesMayHaveFinished()
+    }
+
+    /// Settles what is held, closes the store and logs what could not be stored (shutdown).
+    func closeHistory() {
+        settleHeldActions()
         service.store.close()
+        historyReport.logUnstored(now: connections.loop.nowMilliseconds)
     }
 
     /// The member limit for a configuration: `maxFrameBytes` of the chat limits, at most the message limit.
@@ -116,6 +123,8 @@ final class ChatApplication: WebSocketApplication {
     func carryOut(_ actions: [ChatAction]) {
         if hold.isHolding {
             hold.hold(actions)
+            // Stopping: closes follow at once, so nothing may wait for a later pass (a joiner gets its welcome).
+            if connections.isShuttingDown { settleHeldActions() }
         } else {
             perform(actions)
         }

@@ -82,6 +82,7 @@ final class ServerLifecycle {
             metadata: ["event": "stopping", "signal": "\(signal)", "connections": "\(count)"])
         shutdownDeadline = server.loop.nowMilliseconds &+ Int64(server.config.shutdownDrainMs)
         server.stopListening()
+        server.chat.settleHeldActions()
         server.connections.beginShutdown()
     }
 
@@ -97,7 +98,7 @@ final class ServerLifecycle {
             connections.abortAll(reason: "shutdown")
             server.loop.stop()
         }
-        server.chat.historyReport.observe(server.chat.service.store.health)
+        server.chat.historyReport.observe(server.chat.service.store.health, now: now)
         if now &- lastStatusAt >= Self.statusIntervalMilliseconds {
             reportStatus(now: now)
         }
