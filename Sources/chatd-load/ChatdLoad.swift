@@ -6,5 +6,8 @@ struct ChatdLoad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chatd-load",
         abstract: "Single-threaded epoll WebSocket load generator for chatd and its peers.",
-        subcommands: [FanoutCommand.self, EchoCommand.self, ConnectCommand.self, ChurnCommand.self])
+        subcommands: [
+            FanoutCommand.self, EchoCommand.self, ConnectCommand.self, ChurnCommand.self, ChatCommand.self,
+            JoinCommand.self,
+        ])
 }

@@ -31,6 +31,7 @@ struct ChurnCommand: ParsableCommand {
         var connectFailures = 0
         let start = MonotonicClock.now()
         let end = start &+ UInt64(duration * 1e9)
+        context.sendingStarted()
         var lastEnded = start
         var endedBefore = 0
         while !context.expired(driver.now) {
@@ -55,6 +56,7 @@ struct ChurnCommand: ParsableCommand {
             driver.pass(timeoutMs: 5)
             context.sampleRSS(driver.now)
         }
+        context.sendingEnded()
         let timedOut = context.expired(driver.now)
         let rssAfter = context.sampler.serverRSSKiB()
         let elapsed = RunContext.seconds(start, lastEnded)

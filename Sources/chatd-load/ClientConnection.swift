@@ -13,6 +13,8 @@ final class ClientConnection {
     var reading = true
     /// When the connect started (ns), for handshake and round-trip latencies.
     let startedAt: UInt64
+    /// When the upgrade request was written (ns; 0 until then), for join latencies.
+    var requestSentAt: UInt64 = 0
     /// The HTTP request to send once the TCP connect completes.
     var request: [UInt8]
     /// Response bytes until the end of the HTTP head.

@@ -61,6 +61,7 @@ struct FanoutCommand: ParsableCommand {
         var writer = ProbeWriter(size: size)
         let sendStart = MonotonicClock.now()
         let sendEnd = sendStart &+ UInt64(duration * 1e9)
+        context.sendingStarted()
         var sentTotal = 0
         let openPublishers = scenario.publisherClients
         if !timedOut && openPublishers.count == publishers {
@@ -90,6 +91,7 @@ struct FanoutCommand: ParsableCommand {
             // Drain: every reader should get every probe; stop when all arrived or nothing moves for 2 s.
             let expected = sentTotal * readers
             DrainPhase.wait(until: expected, count: { scenario.delivered }, driver: driver, context: context)
+            context.sendingEnded()
         }
         timedOut = context.expired(driver.now)
         scenario.stopCounting()

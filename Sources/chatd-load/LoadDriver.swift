@@ -33,15 +33,20 @@ final class LoadDriver {
 
     deinit { readBuffer.deallocate() }
 
-    /// Starts connecting a client that will request `target`; the scenario hears `opened` later.
+    /// Starts connecting a client that will request `target` (offering `subprotocol`, e.g. "chatd.v1", when
+    /// given); the scenario hears `opened` later.
     @discardableResult
-    func open(target: String, index: Int, receiveBuffer: Int32? = nil) throws(LoadError) -> ClientConnection {
+    func open(
+        target: String, index: Int, receiveBuffer: Int32? = nil, subprotocol: String? = nil
+    ) throws(LoadError) -> ClientConnection {
         let source = sources[nextSource % sources.count]
         nextSource &+= 1
         let fd = try ClientSocket.connect(host: url.host, port: url.port, source: source, receiveBuffer: receiveBuffer)
+        let offer = subprotocol.map { "Sec-WebSocket-Protocol: \($0)\r\n" } ?? ""
         let request = Array(
             ("GET \(target) HTTP/1.1\r\nHost: \(url.host):\(url.port)\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: \(Self.key())\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: \(Self.key())\r\nSec-WebSocket-Version: 13\r\n"
+                + offer + "\r\n").utf8
         )
         let client = ClientConnection(fd: fd, index: index, request: request, startedAt: MonotonicClock.now())
         let slot = Int(fd)
@@ -159,6 +164,7 @@ final class LoadDriver {
             return
         }
         client.request = []
+        client.requestSentAt = MonotonicClock.now()
         client.phase = .handshaking
         poller.modify(client.fd, Interest.read)
     }

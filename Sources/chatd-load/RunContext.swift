@@ -12,6 +12,8 @@ final class RunContext {
     private var lastRSSSample: UInt64 = 0
     /// The largest server RSS seen by `sampleRSS` (KiB).
     private(set) var serverRSSMaxKiB: Int?
+    /// CPU seconds (server, generator) and time when the measured window started (`sendingStarted`).
+    private var sendingStart: (server: Double?, client: Double, at: UInt64)?
 
     init(options: CommonOptions, mode: String) {
         self.options = options
@@ -30,6 +32,26 @@ final class RunContext {
         guard options.serverPid != nil, now &- lastRSSSample >= 100_000_000 else { return }
         lastRSSSample = now
         if let rss = sampler.serverRSSKiB() { serverRSSMaxKiB = max(serverRSSMaxKiB ?? 0, rss) }
+    }
+
+    /// Marks the start of the measured window (the first message sent): CPU is counted from here too.
+    func sendingStarted() {
+        sendingStart = (sampler.serverCPUSeconds(), ProcessSampler.ownCPUSeconds(), MonotonicClock.now())
+    }
+
+    /// Marks the end of the measured window (everything sent has arrived, before the clients are closed) and
+    /// reports the CPU both sides spent in it: `sending_server_cpu_seconds`, `sending_client_cpu_seconds` and
+    /// `sending_seconds`. Without the opening and closing of the clients, which the whole-run figures include.
+    func sendingEnded() {
+        guard let start = sendingStart else { return }
+        let server = sampler.serverCPUSeconds()
+        report.set("sending_seconds", .double(Self.seconds(start.at, MonotonicClock.now())))
+        report.set("sending_client_cpu_seconds", .double(ProcessSampler.ownCPUSeconds() - start.client))
+        if let before = start.server, let server {
+            report.set("sending_server_cpu_seconds", .double(server - before))
+        } else {
+            report.set("sending_server_cpu_seconds", .null)
+        }
     }
 
     /// Adds the common keys and prints the report; returns the process exit status.

@@ -23,4 +23,12 @@ struct WebSocketURL {
     func target(withName name: String) -> String {
         target + (target.contains("?") ? "&" : "?") + "name=" + name
     }
+
+    /// The request target of room number `room` under this URL's path (the path is a prefix: "/chat/mix" gives
+    /// "/chat/mix-7"), with `name=` added to the query.
+    func target(room: Int, name: String) -> String {
+        let path = target.prefix { $0 != "?" }
+        let query = target.dropFirst(path.count + 1)
+        return path + "-\(room)?" + (query.isEmpty ? "" : query + "&") + "name=" + name
+    }
 }

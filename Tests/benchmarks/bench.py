@@ -16,6 +16,14 @@ free 127.0.0.1 port, so one workload cannot skew the next and one crash costs on
     member was closed by the server, chatd exited 0 on SIGTERM). With --check their failures are the exit
     status; that is what the CI smoke (--quick --check) relies on.
 
+The history store (issue 10): chatd runs with its default store, SQLite, in a fresh state directory per run (never the
+user's), and next to it the same binary as the server chatd-mem with [history] store = "memory", alternating with it run
+by run on every workload that touches a room (fan-out, churn, the chat-like mixed load), so the table gains the column
+sqlite/mem and a section compares deliveries/s, p99 and server CPU. The history-on-join run fills one store with
+history_messages messages through the server, restarts chatd on it and times chatd.v1 joins until their `history` event:
+rooms loaded from disk, from the page cache, and already in memory. --no-memory-store leaves chatd-mem out; a chatd
+without a [history] table (older than the store) runs as before, without it.
+
 --baseline PATH adds a second chatd binary (say, built from the commit before a refactor) as the server chatd@base,
 run exactly like chatd (same config, workloads, curve, stalled reader and checks), alternating with it run by run,
 and the column chatd/base (chatd / chatd@base): before vs after in one run, on the same machine state.
@@ -42,6 +50,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 PEERS = os.path.join(HERE, "peers")
 SERVER_NAMES = ["chatd", "gorilla", "node", "python"]
+# The same chatd binary with [history] store = "memory" (chatd itself keeps its default store, SQLite): joins the run
+# right after chatd unless --no-memory-store, and runs only the workloads that touch a room (echo and connect never
+# reach the history store).
+MEMORY = "chatd-mem"
+MEMORY_WORKLOADS = {"full": ["fanout_big", "fanout_small", "churn", "chat", "chat_max"], "quick": ["fanout_big", "chat"]}
 # --baseline PATH: a second chatd binary (say, the commit before a refactor) run as this server, right after chatd.
 BASELINE = "chatd@base"
 SERVER_CORE = "0"
@@ -60,6 +73,20 @@ FULL = {
     "stalled_members": 1000,
     "stalled_duration": 15.0,
     "size": 64,
+    # The chat-like mixed load: rooms x members, posters per room each at a fixed rate (chat) or with a window in
+    # flight (chat_max), churners per room that join, stay churn_lifetime seconds and leave.
+    "chat_rooms": 50,
+    "chat_members": 20,
+    "chat_posters": 4,
+    "chat_rate": 5.0,
+    "chat_window": 8,
+    "chat_churn": 1,
+    "chat_churn_lifetime": 1.0,
+    # History on join: the store filled with this many messages over history_rooms rooms, then one cold join per
+    # room and history_warm warm joins.
+    "history_messages": 1_000_000,
+    "history_rooms": 100,
+    "history_warm": 200,
 }
 QUICK = {
     "duration": 1.0,
@@ -75,6 +102,16 @@ QUICK = {
     "stalled_members": 100,
     "stalled_duration": 4.0,
     "size": 64,
+    "chat_rooms": 10,
+    "chat_members": 10,
+    "chat_posters": 2,
+    "chat_rate": 5.0,
+    "chat_window": 4,
+    "chat_churn": 1,
+    "chat_churn_lifetime": 0.5,
+    "history_messages": 20_000,
+    "history_rooms": 10,
+    "history_warm": 20,
 }
 
 
@@ -83,8 +120,150 @@ def log(*parts):
 
 
 def is_chatd(name):
-    """chatd and the --baseline chatd: same config, same workloads, same checks."""
-    return name in ("chatd", BASELINE)
+    """chatd, chatd-mem and the --baseline chatd: the same checks; the same config but for [history]."""
+    return name in ("chatd", MEMORY, BASELINE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# chatd variants: which binary, which config, whether it gets a state directory
+
+
+def chatd_supports(binary, config_text, flags=()):
+    """True when `binary --check-config` accepts this config text (and flags): probes what a binary knows."""
+    with tempfile.TemporaryDirectory(prefix="chatd-bench-probe-") as tmp:
+        path = os.path.join(tmp, "probe.toml")
+        with open(path, "w") as f:
+            f.write(config_text)
+        try:
+            done = subprocess.run([binary, "--config", path, "--check-config", *flags], stdin=subprocess.DEVNULL,
+                                  capture_output=True, timeout=20)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return done.returncode == 0
+
+
+def prepare_chatds(args, servers, logdir):
+    """args.chatds: name -> {binary, config, state_dir, store}. chatd and a --baseline chatd that know [history] run
+    with store = "sqlite" and a fresh --state-dir per run; chatd-mem with store = "memory". A binary without the
+    [history] table gets the plain bench config (and --state-dir only if it knows the flag)."""
+    with open(args.chatd_config) as f:
+        base = f.read()
+    args.chatds = {}
+    for name in servers:
+        if not is_chatd(name):
+            continue
+        binary = args.baseline if name == BASELINE else args.chatd
+        if not binary or not os.access(binary, os.X_OK):
+            continue
+        store = "memory" if name == MEMORY else "sqlite"
+        section = f'\n[history]\nstore = "{store}"\n'
+        with tempfile.TemporaryDirectory(prefix="chatd-bench-probe-") as tmp:
+            state_dir = chatd_supports(binary, base, ("--state-dir", tmp))
+            history = chatd_supports(binary, base + section, ("--state-dir", tmp) if state_dir else ())
+        path = os.path.join(logdir, f"{name}.toml")
+        with open(path, "w") as f:
+            f.write(base + (section if history else ""))
+        args.chatds[name] = {"binary": binary, "config": path, "state_dir": state_dir, "store": store if history else None,
+                             "base": base}
+    return args.chatds
+
+
+def history_config(args, logdir, keep_messages):
+    """chatd's SQLite config for the history-on-join fill, keeping at least `keep_messages` per room (no pruning)."""
+    setup = args.chatds["chatd"]
+    path = os.path.join(logdir, "chatd-history.toml")
+    with open(path, "w") as f:
+        f.write(setup["base"] + f'\n[history]\nstore = "sqlite"\nkeep_messages = {keep_messages}\n')
+    return path
+
+
+def store_facts(server):
+    """What a chatd's log and state directory tell about its history store after it stopped: the store it opened
+    (`event=history_opened`), its commit statistics (`event=history_stats`, logged at shutdown) and the database's
+    size on disk (the file plus any -wal)."""
+    facts = {}
+    try:
+        with open(server.log_path, errors="replace") as f:
+            for line in f:
+                if "event=history_opened" in line:
+                    facts["store"] = log_fields(line).get("store")
+                elif "event=history_stats" in line:
+                    fields = log_fields(line)
+                    for key in ("commits", "mean_us", "p50_us", "p99_us", "max_us"):
+                        if key in fields:
+                            facts[f"commit_{key}" if key != "commits" else key] = int(fields[key])
+    except (OSError, ValueError):
+        pass
+    if server.state_dir:
+        db = os.path.join(server.state_dir, "history.sqlite3")
+        sizes = [os.path.getsize(p) for p in (db, db + "-wal") if os.path.exists(p)]
+        facts["db_bytes"] = sum(sizes) if sizes else None
+    return facts
+
+
+def threads_of(pid):
+    """(thread id, thread name) of every thread of a process."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                found.append((tid, f.read().strip()))
+        except OSError:
+            continue
+    return found
+
+
+def thread_cpu_seconds(pid):
+    """CPU seconds per thread name of a running process (/proc/PID/task/*/stat), e.g. chatd's loop ("chatd") and its
+    SQLite writer ("chatd-history"). Read just before the server stops: each run has a fresh server, so this is the
+    run's CPU split by thread."""
+    tick = os.sysconf("SC_CLK_TCK")
+    threads = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return threads
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        threads[name] = threads.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return threads
+
+
+def log_fields(line):
+    """key=value pairs of one chatd log line (values without spaces; the fields the bench reads are numbers/words)."""
+    fields = {}
+    for part in line.split():
+        key, sep, value = part.partition("=")
+        if sep and key.isidentifier():
+            fields[key] = value.strip('"')
+    return fields
+
+
+def evict_page_cache(path):
+    """Drops the page cache of one file (fsync, then POSIX_FADV_DONTNEED), so the next reads come from the disk. Only
+    this file: the rest of the machine keeps its cache. Returns True when the kernel took the advice."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        return True
+    except (OSError, AttributeError):
+        return False
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,15 +332,26 @@ def tail(path, lines=6):
 class Server:
     """One server process, pinned to SERVER_CORE, on a free port."""
 
-    def __init__(self, name, args, logdir):
+    def __init__(self, name, args, logdir, state_dir=None, config=None):
+        """chatd variants get a fresh state directory under `logdir` (removed by `discard_state`), or `state_dir`
+        when given (a restart on the same store), and their variant's config unless `config` replaces it."""
         self.name = name
         self.port = free_port()
         self.log_path = os.path.join(logdir, f"{name}-{self.port}.log")
+        self.state_dir = None
+        self.owns_state = False
+        self.setup = None
+        self.writer_core = None
         env = dict(os.environ)
         venv_python = os.path.join(REPO, ".venv-tests", "bin", "python")
         if is_chatd(name):
-            binary = args.baseline if name == BASELINE else args.chatd
-            cmd = [binary, "--config", args.chatd_config, "--listen", f"127.0.0.1:{self.port}"]
+            setup = self.setup = args.chatds[name]
+            self.writer_core = args.writer_core
+            cmd = [setup["binary"], "--config", config or setup["config"], "--listen", f"127.0.0.1:{self.port}"]
+            if setup["state_dir"]:
+                self.owns_state = state_dir is None
+                self.state_dir = state_dir or tempfile.mkdtemp(prefix=f"state-{name}-", dir=logdir)
+                cmd += ["--state-dir", self.state_dir]
         elif name == "gorilla":
             cmd = [os.path.join(PEERS, ".bin", "gorilla-peer"), str(self.port)]
             env["GOMAXPROCS"] = "1"
@@ -187,6 +377,13 @@ class Server:
         if reason:
             self.stop()
             return f"{reason} ({tail(self.log_path)})" if tail(self.log_path) else reason
+        if self.writer_core is not None:
+            # The store opens (and starts its writer thread) before chatd listens, so the thread exists by now.
+            moved = [tid for tid, name in threads_of(self.proc.pid) if name == WRITER_THREAD]
+            for tid in moved:
+                os.sched_setaffinity(int(tid), {int(self.writer_core)})
+            if not moved and (self.setup or {}).get("store") == "sqlite":
+                log(f"  warning: no {WRITER_THREAD!r} thread found to move to core {self.writer_core}")
         return None
 
     def url(self, path):
@@ -204,6 +401,11 @@ class Server:
         # announced to the rest); the seconds it took are reported, so a slow stop is visible, not hidden.
         rc = stop(self.proc, grace=60.0 if is_chatd(self.name) else 10.0)
         return rc, time.monotonic() - started
+
+    def discard_state(self):
+        """Removes the state directory this server was given fresh (not one passed in)."""
+        if self.owns_state and self.state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
 
 def core_busy_seconds():
@@ -282,6 +484,15 @@ def workloads(sizes, args):
         k = members / 1000.0
         return ("fanout", "/chat/bench", options, duration + grace + k + 0.6 * k * k)
 
+    def chat(**extra):
+        # Many small rooms: steady members (some posting) and churners joining and leaving; at a fixed rate per poster
+        # (what a chat sees) or with a window per poster (what the server can take at that shape).
+        options = {"rooms": sizes["chat_rooms"], "members": sizes["chat_members"], "posters": sizes["chat_posters"],
+                   "churn": sizes["chat_churn"], "churn-lifetime": sizes["chat_churn_lifetime"], "size": size,
+                   "duration": d}
+        options.update(extra)
+        return ("chat", "/chat/mix", options, d + grace + options["rooms"] * options["members"] / 1000.0)
+
     table = {
         "fanout_big": fanout(sizes["fanout_big"]),
         "fanout_small": fanout(sizes["fanout_small"]),
@@ -294,6 +505,8 @@ def workloads(sizes, args):
             grace + sizes["connect"] / 250.0,
         ),
         "churn": ("churn", "/chat/churn", {"duration": d, "concurrency": sizes["churn_concurrency"]}, d + grace),
+        "chat": chat(rate=sizes["chat_rate"]),
+        "chat_max": chat(window=sizes["chat_window"]),
     }
     curve = {f"curve_{n}": fanout(n) for n in sizes["curve"]}
     sd = args.stalled_duration or sizes["stalled_duration"]
@@ -303,7 +516,16 @@ def workloads(sizes, args):
         "stalled_without": fanout(sizes["stalled_members"], duration=sd, publishers=1, rate=1000, size=512),
         "stalled_with": fanout(sizes["stalled_members"], duration=sd, publishers=1, rate=1000, size=512, stall=1),
     }
-    return table, curve, stalled
+    fill_seconds = 30.0 if args.quick else 150.0
+    history = {
+        # As fast as the server takes them: one poster per room with 64 messages in flight, no listeners.
+        "history_fill": ("chat", "/chat/hist", {"rooms": sizes["history_rooms"], "members": 1, "posters": 1,
+                                                "window": 64, "messages": sizes["history_messages"], "churn": 0,
+                                                "size": size, "duration": fill_seconds}, fill_seconds + grace),
+        "history_joins": ("joins", "/chat/hist", {"cold": sizes["history_rooms"], "warm": sizes["history_warm"]},
+                          grace + 10.0),
+    }
+    return table, curve, stalled, history
 
 
 def kernel_buffer_bytes():
@@ -341,6 +563,10 @@ def fds_needed(mode, options):
         return options["connections"]
     if mode == "fanout":
         return options["members"] + options.get("publishers", 1) + options.get("stall", 0)
+    if mode == "chat":
+        return options["rooms"] * (options["members"] + options["churn"]) + 64
+    if mode == "joins":
+        return 16
     return options.get("connections", 0) + options.get("concurrency", 0)
 
 
@@ -363,8 +589,13 @@ def execute(args, logdir, server_name, workload, spec, runs):
         return record
     try:
         record["result"], record["error"] = run_load(args, server, mode, path, options, timeout)
+        if is_chatd(server_name) and server.alive():
+            record["threads"] = thread_cpu_seconds(server.proc.pid)
     finally:
         record["server_exit"], record["stop_seconds"] = server.stop()
+        if is_chatd(server_name):
+            record["store"] = store_facts(server)
+            server.discard_state()
     if record["error"]:
         log(f"  error: {record['error']}")
         if tail(server.log_path):
@@ -374,10 +605,73 @@ def execute(args, logdir, server_name, workload, spec, runs):
     return record
 
 
+def execute_history(args, logdir, specs, runs):
+    """History on join (issue 10), chatd with the SQLite store only: fills a fresh store through the server
+    (history_fill), then restarts chatd on it twice and times joins (`chatd-load joins`): first with the database's
+    pages evicted from the page cache (history_joins_disk: a room's first join reads it from the disk), then with them
+    cached (history_joins_cached: the first pass read the same pages). Warm joins (rooms already in memory) in both.
+    One record per phase; a phase that cannot run says why. A chatd without the SQLite store skips it all."""
+    setup = args.chatds.get("chatd") or {}
+    fill_options = specs["history_fill"][2]
+    phases = [("history_fill", specs["history_fill"]), ("history_joins_disk", specs["history_joins"]),
+              ("history_joins_cached", specs["history_joins"])]
+    if setup.get("store") != "sqlite" or not setup.get("state_dir"):
+        # A chatd from before the history store: nothing to measure, and nothing failed.
+        log("[chatd] history on join: skipped, this chatd has no SQLite history store")
+        return
+    reason = None
+    state_dir = tempfile.mkdtemp(prefix="state-history-", dir=logdir)
+    per_room = -(-fill_options["messages"] // fill_options["rooms"])
+    config = history_config(args, logdir, keep_messages=max(10_000, 2 * per_room))
+    db = os.path.join(state_dir, "history.sqlite3")
+    try:
+        for workload, (mode, path, options, timeout) in phases:
+            record = {"server": "chatd", "workload": workload, "mode": mode, "path": path, "options": options,
+                      "result": None, "error": reason, "server_exit": None}
+            runs.append(record)
+            if reason:
+                log(f"[chatd] {workload}: skipped, {reason}")
+                continue
+            if workload == "history_joins_disk":
+                record["evicted"] = evict_page_cache(db)
+            server = Server("chatd", args, logdir, state_dir=state_dir, config=config)
+            log(f"[chatd] {workload}: starting server on port {server.port} (store {state_dir})")
+            start_reason = server.start()
+            if start_reason:
+                record["error"] = reason = f"server did not start: {start_reason}"
+                log(f"  {record['error']}")
+                continue
+            try:
+                record["result"], record["error"] = run_load(args, server, mode, path, options, timeout)
+                if server.alive():
+                    record["threads"] = thread_cpu_seconds(server.proc.pid)
+            finally:
+                record["server_exit"], record["stop_seconds"] = server.stop()
+                record["store"] = store_facts(server)
+            if record["error"]:
+                log(f"  error: {record['error']}")
+                if tail(server.log_path):
+                    log(f"  server log: {tail(server.log_path)}")
+                reason = f"{workload} failed"
+            else:
+                log("  " + summary(record["result"]))
+            if workload == "history_fill" and not reason:
+                res = record["result"]
+                if res.get("sent") != fill_options["messages"]:
+                    reason = f"the fill sent {res.get('sent')} of {fill_options['messages']} messages"
+    finally:
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
 def summary(r):
     keys = ["deliveries_per_second", "messages_per_second", "handshakes_per_second", "rss_bytes_per_connection",
-            "cycles_per_second", "lost", "errors", "client_cpu_seconds", "server_cpu_seconds", "elapsed_seconds"]
-    return ", ".join(f"{k}={r[k]}" for k in keys if k in r)
+            "cycles_per_second", "churn_cycles", "lost", "errors", "client_cpu_seconds", "server_cpu_seconds",
+            "elapsed_seconds"]
+    parts = [f"{k}={r[k]}" for k in keys if k in r]
+    for key in ("latency_us", "cold_latency_us", "warm_latency_us"):
+        if (r.get(key) or {}).get("samples"):
+            parts.append(f"{key.replace('_us', '')} p50/p99 ms={r[key]['p50'] / 1000:.2f}/{r[key]['p99'] / 1000:.2f}")
+    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -406,6 +700,15 @@ ROWS = [
     ("connect", "RSS bytes per idle connection", "rss_bytes_per_connection", 0, False),
     ("churn", "churn, cycles/s", "cycles_per_second", 0, True),
     ("fanout_big", "fanout {fanout_big} p99 latency, ms", p99_ms, 2, False),
+    # Appended (the targets below find the rows above by position).
+    ("chat", "chat {chat_rooms}x{chat_members}, {chat_posters}/room at {chat_rate:g}/s, deliveries/s",
+     "deliveries_per_second", 0, True),
+    ("chat", "chat {chat_rooms}x{chat_members} at {chat_rate:g}/s, p99 latency, ms", p99_ms, 2, False),
+    ("chat", "chat {chat_rooms}x{chat_members} at {chat_rate:g}/s, server CPU s sending", "sending_server_cpu_seconds",
+     2, False),
+    ("chat_max", "chat {chat_rooms}x{chat_members}, {chat_posters}/room window {chat_window}, deliveries/s",
+     "deliveries_per_second", 0, True),
+    ("chat_max", "chat {chat_rooms}x{chat_members} window {chat_window}, p99 latency, ms", p99_ms, 2, False),
 ]
 
 
@@ -414,6 +717,7 @@ ROWS = [
 RATIOS = [
     ("chatd/gorilla", "chatd", "gorilla", "chatd_over_gorilla"),
     ("chatd/base", "chatd", BASELINE, "chatd_over_base"),
+    ("sqlite/mem", "chatd", MEMORY, "chatd_over_mem"),
 ]
 
 
@@ -516,6 +820,147 @@ def report_stalled(args, sizes, name, by, notes, out):
     return stalled_closed, p99_ratio
 
 
+def cpu_ns_per_unit(result):
+    """Server CPU while sending per unit of work (ns): per message delivered, or per churn cycle. What each one cost
+    the server, at any load."""
+    result = result or {}
+    cpu, units = result.get("sending_server_cpu_seconds"), result.get("delivered", result.get("cycles"))
+    return cpu * 1e9 / units if cpu is not None and units else None
+
+
+def throughput(result):
+    """Deliveries/s, or cycles/s for churn."""
+    result = result or {}
+    return result.get("deliveries_per_second", result.get("cycles_per_second"))
+
+
+def shape(record):
+    """The workload's shape in words, from the options it ran with (what a figure must be quoted with)."""
+    o = record["options"]
+    if record["mode"] == "fanout":
+        return (f"fanout {o['members']} members, {o.get('publishers', 1)} publishers x window {o.get('window')}, "
+                f"{o['size']} B")
+    if record["mode"] == "chat":
+        load = f"window {o['window']}" if o.get("window") else f"{o['rate']:g} msg/s"
+        return (f"chat {o['rooms']} rooms x {o['members']} members, {o['posters']}/room posting ({load} each), "
+                f"{o['churn']} churner/room ({o['churn-lifetime']:g} s), {o['size']} B")
+    if record["mode"] == "churn":
+        return f"churn, {o['concurrency']} clients at a time"
+    return record["workload"]
+
+
+# The SQLite store's writer thread (named by chatd), whose CPU the store report separates from the loop's.
+WRITER_THREAD = "chatd-history"
+
+# The history store comparison: (label, key or function, digits, higher is better).
+STORE_METRICS = [
+    ("deliveries/s (churn: cycles/s)", throughput, 0, True),
+    ("p99 latency ms", p99_ms, 2, False),
+    ("server CPU s while sending", "sending_server_cpu_seconds", 2, False),
+    ("server CPU ns per delivery (churn: per cycle)", cpu_ns_per_unit, 0, False),
+]
+
+
+def report_store(args, servers, runs, by, out):
+    """chatd (SQLite store) against chatd-mem (memory store), workload by workload from the same run, and what the
+    SQLite store reported: commit count and times (logged at shutdown), the database size."""
+    pairs = [(r, by.get((MEMORY, r["workload"]))) for r in runs
+             if r["server"] == "chatd" and by.get((MEMORY, r["workload"])) is not None]
+    if not pairs:
+        return
+    print(f"\n== history store: chatd (SQLite, fresh state dir per run) vs {MEMORY} ([history] store = \"memory\"), "
+          f"same binary, alternating run by run; SQLite writer thread on core {args.writer_core or SERVER_CORE} ==")
+    rows = []
+    for sqlite_run, memory_run in pairs:
+        entry = out.setdefault(sqlite_run["workload"], {"shape": shape(sqlite_run)})
+        for label, key, digits, _ in STORE_METRICS:
+            a, b = value_of(sqlite_run, key), value_of(memory_run, key)
+            ratio_ = a / b if a is not None and b else None
+            entry[label] = {"sqlite": a, "memory": b, "sqlite_over_memory": ratio_}
+            rows.append([shape(sqlite_run) if label == STORE_METRICS[0][0] else "", label, num(a, digits),
+                         num(b, digits), "n/a" if ratio_ is None else f"{ratio_:.2f}x"])
+    print_table(["workload", "figure", "sqlite", "memory", "sqlite/mem"], rows)
+    print("  (throughput target: sqlite >= 0.9x memory where the load saturates the server; at a fixed rate both "
+          "deliver what is offered and the CPU figures show the cost. p99 target: <= 1.2x.)")
+    rows = []
+    for sqlite_run, memory_run in pairs:
+        st = sqlite_run.get("store") or {}
+        sent = value_of(sqlite_run, "sent")
+        threads = sqlite_run.get("threads") or {}
+        writer = threads.get(WRITER_THREAD)
+        rows.append([sqlite_run["workload"], st.get("store") or "?", num(sent), num(st.get("commits")),
+                     num(sent / st["commits"], 1) if sent and st.get("commits") else "n/a",
+                     num(st.get("commit_mean_us")), num(st.get("commit_p50_us")), num(st.get("commit_p99_us")),
+                     num(st.get("commit_max_us")), num(st.get("db_bytes")),
+                     f"{num(sum(threads.values()) - (writer or 0), 2)} / {num(writer, 2)} / "
+                     f"{num(sum((memory_run.get('threads') or {}).values()), 2)}" if threads else "n/a"])
+        out[sqlite_run["workload"]]["store"] = st
+        out[sqlite_run["workload"]]["thread_cpu_seconds"] = {"sqlite": threads, "memory": memory_run.get("threads")}
+    print_table(["chatd run", "store", "messages", "commits", "msgs/commit", "commit mean us", "p50 us", "p99 us",
+                 "max us", "db bytes", "CPU s: loop / writer / memory"], rows)
+    print(f"  (CPU s over the whole run, opening included: the SQLite chatd's other threads, its writer thread "
+          f"{WRITER_THREAD!r}, and the memory chatd in total. "
+          + (f"The writer ran on core {args.writer_core}, the rest on core {SERVER_CORE}.)" if args.writer_core
+             else f"All threads of a server share core {SERVER_CORE}: the writer's CPU is taken from the loop.)"))
+
+
+def report_history_join(sizes, by, notes, out):
+    """The history-on-join run: the fill (rate, commits, size on disk) and the join latencies."""
+    fill = by.get(("chatd", "history_fill"))
+    if fill is None:
+        return
+    o = fill["options"]
+    print(f"\n== history on join (chatd, SQLite store): {num(o['messages'])} messages of {o['size']} B over "
+          f"{o['rooms']} rooms ({num(-(-o['messages'] // o['rooms']))} each), then chatd restarted on the store ==")
+    st = fill.get("store") or {}
+    sent, db_bytes = value_of(fill, "sent"), st.get("db_bytes")
+    per_million = db_bytes / sent * 1e6 if db_bytes and sent else None
+    fill_seconds = value_of(fill, "sending_seconds")
+    threads = fill.get("threads") or {}
+    rows = [
+        ["fill: messages stored", num(sent) if not fill["error"] else notes.cell(fill)],
+        ["fill: seconds, messages/s", f"{num(fill_seconds, 1)} s, {num(value_of(fill, 'messages_per_second'))}/s"],
+        ["fill: server CPU s while sending; whole run loop / writer thread",
+         f"{num(value_of(fill, 'sending_server_cpu_seconds'), 2)}; "
+         f"{num(sum(threads.values()) - threads.get(WRITER_THREAD, 0), 2) if threads else 'n/a'} / "
+         f"{num(threads.get(WRITER_THREAD), 2)}"],
+        ["fill: commits (messages per commit)", f"{num(st.get('commits'))} "
+         f"({num(sent / st['commits'], 0) if sent and st.get('commits') else 'n/a'})"],
+        ["fill: commit time mean / p50 / p99 / max, us", f"{num(st.get('commit_mean_us'))} / "
+         f"{num(st.get('commit_p50_us'))} / {num(st.get('commit_p99_us'))} / {num(st.get('commit_max_us'))}"],
+        ["database bytes after the fill (file + wal)", num(db_bytes)],
+        ["bytes per message; MB per million messages", f"{num(db_bytes / sent, 1) if db_bytes and sent else 'n/a'}; "
+         f"{num(per_million / 1e6, 1) if per_million else 'n/a'}"],
+    ]
+    out.update({"messages": sent, "rooms": o["rooms"], "size": o["size"], "fill_seconds": fill_seconds,
+                "fill_messages_per_second": value_of(fill, "messages_per_second"), "fill_store": st,
+                "db_bytes": db_bytes, "db_bytes_per_million_messages": per_million, "fill_thread_cpu_seconds": threads})
+    for workload, label in (("history_joins_disk", "pages evicted: read from disk"),
+                            ("history_joins_cached", "pages in the page cache")):
+        r = by.get(("chatd", workload))
+        if r is None:
+            continue
+        res = (r["result"] or {}) if not r["error"] else {}
+        cold, warm = res.get("cold_latency_us") or {}, res.get("warm_latency_us") or {}
+
+        def ms(h):
+            if not h.get("samples"):
+                return notes.cell(r) if r["error"] else "n/a"
+            return f"{h['p50'] / 1000:.2f} / {h['p99'] / 1000:.2f} / {h['max'] / 1000:.2f} ({h['samples']} joins)"
+
+        evicted = "" if r.get("evicted") in (None, True) else " [eviction failed: cache warm]"
+        rows.append([f"cold join ({label}) p50 / p99 / max ms{evicted}", ms(cold)])
+        rows.append([f"warm join (room in memory) p50 / p99 / max ms, after {workload.split('_')[-1]}", ms(warm)])
+        rows.append(["  histories: messages each, bytes each, empty cold ones",
+                     f"{num(res.get('history_messages_mean'), 1)}, {num(res.get('history_bytes_mean'))}, "
+                     f"{num(res.get('cold_empty_histories'))}"])
+        out[workload] = {"cold_ms": {k: v / 1000 for k, v in cold.items() if k != "samples"}, "cold_samples":
+                         cold.get("samples"), "warm_ms": {k: v / 1000 for k, v in warm.items() if k != "samples"},
+                         "warm_samples": warm.get("samples"), "evicted": r.get("evicted")}
+    print_table(["history on join (one join at a time: upgrade request -> history event)", "value"], rows)
+    notes.print()
+
+
 def report(args, sizes, servers, runs):
     by = {(r["server"], r["workload"]): r for r in runs}
     notes = Notes()
@@ -584,6 +1029,9 @@ def report(args, sizes, servers, runs):
         report_curve(sizes, name, runs, notes, part["curve"])
     stalled = {name: report_stalled(args, sizes, name, by, notes, part) for name, part in chatds.items()}
     stalled_closed, p99_ratio = stalled.get("chatd", (None, None))
+    out["history_store"], out["history_join"] = {}, {}
+    report_store(args, servers, runs, by, out["history_store"])
+    report_history_join(sizes, by, notes, out["history_join"])
 
     # Targets from issue 5: printed for the lead; a noisy machine must not fail CI on them.
     t = out["table"]
@@ -599,10 +1047,23 @@ def report(args, sizes, servers, runs):
         ("stalled member closed by the server", stalled_closed, stalled_closed),
         ("others' p99 with stalled member <= 2x without", p99_ratio, None if p99_ratio is None else p99_ratio <= 2),
     ]
-    print("\n== targets (issue 5; informational, not the exit status" + (", QUICK sizes" if args.quick else "") + ") ==")
+    # Issue 10: the SQLite store costs at most 10 % throughput where the server is saturated, and p99 at most 1.2x.
+    store = out["history_store"]
+    for workload in ("fanout_big", "chat_max"):
+        ratio_ = ((store.get(workload) or {}).get(STORE_METRICS[0][0]) or {}).get("sqlite_over_memory")
+        if workload in store:
+            targets.append((f"sqlite deliveries/s >= 0.9x memory: {store[workload]['shape']}", ratio_,
+                            None if ratio_ is None else ratio_ >= 0.9))
+    for workload in ("fanout_big", "chat", "chat_max"):
+        ratio_ = ((store.get(workload) or {}).get("p99 latency ms") or {}).get("sqlite_over_memory")
+        if workload in store:
+            targets.append((f"sqlite p99 <= 1.2x memory: {store[workload]['shape']}", ratio_,
+                            None if ratio_ is None else ratio_ <= 1.2))
+    print("\n== targets (issues 5 and 10; informational, not the exit status" + (", QUICK sizes" if args.quick else "")
+          + ") ==")
     for label, value, ok in targets:
         shown = "" if value is None or isinstance(value, bool) else (
-            f" ({value:.2f}x)" if "gorilla" in label else f" ({value:,.2f})")
+            f" ({value:.2f}x)" if "gorilla" in label or "memory" in label else f" ({value:,.2f})")
         print(f"  {'PASS' if ok else ('n/a ' if ok is None else 'FAIL')}  {label}{shown}")
         out["targets"][label] = {"value": value, "pass": ok}
     return out
@@ -612,8 +1073,10 @@ def report(args, sizes, servers, runs):
 # Sanity checks (correctness of every run; with --check they are the exit status)
 
 
-def checks(runs):
-    """One check per run: (name, passed, reasons)."""
+def checks(runs, chatd_setups=None):
+    """One check per run: (name, passed, reasons). `chatd_setups` (args.chatds) says which history store each chatd
+    variant must have opened."""
+    chatd_setups = chatd_setups or {}
     results = []
     for r in runs:
         name = f"{r['server']} {r['workload']}"
@@ -660,8 +1123,35 @@ def checks(runs):
             elif r["mode"] == "churn":
                 if not res.get("cycles"):
                     problems.append("no cycles")
+            elif r["mode"] == "chat":
+                if not res.get("delivered"):
+                    problems.append("nothing delivered")
+                # Every steady member must get every message of its room exactly once, in order, nowhere else.
+                expected, delivered = res.get("expected"), res.get("delivered") or 0
+                if expected is not None and delivered != expected:
+                    problems.append(f"delivered {delivered} of {expected}")
+                for key in ("misordered", "misrouted", "churn_failures"):
+                    if res.get(key):
+                        problems.append(f"{key}={res[key]}")
+                if r["options"].get("churn") and not res.get("churn_cycles"):
+                    problems.append("no churner joined and left")
+                if r["options"].get("messages") and res.get("sent") != r["options"]["messages"]:
+                    problems.append(f"sent {res.get('sent')} of {r['options']['messages']} messages")
+            elif r["mode"] == "joins":
+                for kind in ("cold", "warm"):
+                    if res.get(f"{kind}_joins") != r["options"][kind]:
+                        problems.append(f"{res.get(f'{kind}_joins')} of {r['options'][kind]} {kind} joins got history")
+                # After a fill every room has messages: an empty history means the store lost them.
+                if res.get("cold_empty_histories"):
+                    problems.append(f"{res['cold_empty_histories']} cold joins got an empty history")
         if is_chatd(r["server"]) and r["server_exit"] not in (None, 0):
             problems.append(f"{r['server']} exited {r['server_exit']} on SIGTERM (want 0)")
+        # The variant ran the store it was meant to (chatd logs the store it opened, at info level).
+        want = (chatd_setups.get(r["server"]) or {}).get("store")
+        opened = (r.get("store") or {}).get("store")
+        if want and r.get("store") is not None and opened != want:
+            problems.append(f"{r['server']} opened history store {opened or 'unknown (no history_opened line)'}, "
+                            f"want {want}")
         results.append((name, not problems, problems))
     return results
 
@@ -693,6 +1183,7 @@ def preflight(args, servers):
     missing = {}
     need = {
         "chatd": args.chatd,
+        MEMORY: args.chatd,
         BASELINE: args.baseline,
         "gorilla": os.path.join(PEERS, ".bin", "gorilla-peer"),
         "node": shutil.which("node"),
@@ -703,6 +1194,8 @@ def preflight(args, servers):
             missing[name] = f"{need[name] or name} not found (run Tests/benchmarks/run.sh, which builds it)"
     if "node" in servers and "node" not in missing and not os.path.isdir("/usr/share/nodejs/ws"):
         missing["node"] = "node-ws (/usr/share/nodejs/ws) not installed"
+    if MEMORY in servers and MEMORY not in missing and (args.chatds.get(MEMORY) or {}).get("store") != "memory":
+        missing[MEMORY] = f"{args.chatd} has no [history] store setting (older than the history store)"
     return missing
 
 
@@ -710,9 +1203,11 @@ def server_list(parser, args):
     """--servers as a list. With --baseline, chatd@base joins the run right after chatd (first without chatd) unless
     --servers names it already; without --baseline it cannot run."""
     servers = [s for s in args.servers.split(",") if s]
-    unknown = [s for s in servers if s not in SERVER_NAMES and s != BASELINE]
+    unknown = [s for s in servers if s not in SERVER_NAMES and s not in (BASELINE, MEMORY)]
     if unknown:
-        parser.error(f"unknown server(s) {unknown}; pick from {SERVER_NAMES}")
+        parser.error(f"unknown server(s) {unknown}; pick from {SERVER_NAMES + [MEMORY]}")
+    if "chatd" in servers and MEMORY not in servers and not args.no_memory_store and args.chatd_has_history:
+        servers.insert(servers.index("chatd") + 1, MEMORY)
     if not args.baseline:
         if BASELINE in servers:
             parser.error(f"{BASELINE} is the chatd given by --baseline PATH")
@@ -724,19 +1219,21 @@ def server_list(parser, args):
     return servers
 
 
-def run_plan(servers, table, stalled, curve):
+def run_plan(servers, table, stalled, curve, memory_workloads=()):
     """(server, workload, spec) in the order they run: every server's table workloads, then chatd's stalled reader
-    and curve. chatd and chatd@base alternate workload by workload, so each pair of runs that a ratio compares
-    sees the same machine (a burst of foreign load spoils one pair, not a whole column)."""
+    and curve. chatd, chatd-mem and chatd@base alternate workload by workload, so each pair of runs that a ratio
+    compares sees the same machine (a burst of foreign load spoils one pair, not a whole column). chatd-mem runs only
+    `memory_workloads` (the ones that touch a room) and neither the stalled reader nor the curve."""
     chatds = [name for name in servers if is_chatd(name)]
     plan = []
     for name in servers:
         group = chatds if is_chatd(name) else [name]
         if name == group[0]:
-            plan += [(n, w, spec) for w, spec in table.items() for n in group]
+            plan += [(n, w, spec) for w, spec in table.items() for n in group
+                     if n != MEMORY or w in memory_workloads]
     for extra in (stalled, curve):
         # stalled_without before stalled_with of the same server: the second's duration is estimated from the first.
-        plan += [(n, w, spec) for w, spec in extra.items() for n in chatds]
+        plan += [(n, w, spec) for w, spec in extra.items() for n in chatds if n != MEMORY]
     return plan
 
 
@@ -748,6 +1245,19 @@ def main():
     parser.add_argument("--skip-curve", action="store_true", help="skip chatd's 10...10000-member fan-out curve")
     parser.add_argument("--curve", metavar="N,N,...", help="room sizes of the curve (default 10,100,1000,10000)")
     parser.add_argument("--skip-stalled", action="store_true", help="skip chatd's stalled-reader scenario")
+    parser.add_argument("--workloads", metavar="W,W,...",
+                        help="only these table workloads (fanout_big, fanout_small, echo, connect, churn, chat, "
+                        "chat_max); the stalled reader, curve and history-on-join have their --skip flags")
+    parser.add_argument("--no-memory-store", action="store_true",
+                        help=f"leave out {MEMORY} (chatd with [history] store = \"memory\"), which otherwise runs "
+                        "right after chatd on the workloads that touch a room")
+    parser.add_argument("--writer-core", metavar="N",
+                        help="move chatd's SQLite writer thread to this core (e.g. 1, the generator's) instead of "
+                        f"sharing core {SERVER_CORE} with the loop: what the loop does with a core to itself")
+    parser.add_argument("--skip-history-join", action="store_true",
+                        help="skip the history-on-join run (fill a SQLite store, restart, time joins)")
+    parser.add_argument("--history-messages", type=int, metavar="N",
+                        help="messages the history-on-join run stores first (default 1000000, quick 20000)")
     parser.add_argument("--duration", type=float, help="sending seconds per run (default 5, quick 1)")
     parser.add_argument("--stalled-duration", type=float, help="sending seconds of the stalled runs (15, quick 4)")
     parser.add_argument("--json-out", metavar="FILE", help="write every run and the report as JSON")
@@ -765,6 +1275,8 @@ def main():
                         help="loopback source addresses for the generator's sockets")
     args = parser.parse_args()
 
+    args.chatd_has_history = os.access(args.chatd, os.X_OK) and chatd_supports(
+        args.chatd, '[history]\nstore = "memory"\n')
     servers = server_list(parser, args)
     if not os.access(args.load, os.X_OK):
         parser.error(f"chatd-load not found at {args.load} (build it: swift build -c release --product chatd-load)")
@@ -777,20 +1289,39 @@ def main():
     sizes = dict(QUICK if args.quick else FULL)
     if args.curve:
         sizes["curve"] = [int(n) for n in args.curve.split(",") if n]
+    if args.history_messages:
+        sizes["history_messages"] = args.history_messages
     args.nofile = raise_nofile()
     args.outbound_cap = outbound_cap(args.chatd_config)
-    table, curve, stalled = workloads(sizes, args)
+    table, curve, stalled, history = workloads(sizes, args)
+    if args.workloads:
+        wanted = [w for w in args.workloads.split(",") if w]
+        if set(wanted) - set(table):
+            parser.error(f"unknown workload(s) {sorted(set(wanted) - set(table))}; pick from {list(table)}")
+        table = {w: spec for w, spec in table.items() if w in wanted}
     log(f"bench: servers {servers}, RLIMIT_NOFILE {args.nofile}, sources {args.sources}, {platform.platform()}")
 
     runs = []
-    unavailable = preflight(args, servers)
     logdir = tempfile.mkdtemp(prefix="chatd-bench-")
+    prepare_chatds(args, servers, logdir)
+    for name, setup in args.chatds.items():
+        log(f"bench: {name}: {setup['binary']}, history store {setup['store'] or 'none (binary predates it)'}"
+            + (", fresh --state-dir per run" if setup["state_dir"] else ""))
+    if "chatd" in servers and MEMORY not in servers and not args.no_memory_store:
+        log(f"bench: no {MEMORY}: {args.chatd} has no [history] store setting")
+    unavailable = preflight(args, servers)
     started = time.monotonic()
     # Stop everything on SIGTERM too (SIGINT already raises KeyboardInterrupt).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        plan = run_plan(servers, table, {} if args.skip_stalled else stalled, {} if args.skip_curve else curve)
-        for name, workload, spec in plan:
+        memory_workloads = MEMORY_WORKLOADS["quick" if args.quick else "full"]
+        plan = run_plan(servers, table, {} if args.skip_stalled else stalled, {} if args.skip_curve else curve,
+                        memory_workloads)
+        # History on join goes before the stalled reader and the curve (the long runs), after the table.
+        first_extra = next((i for i, (_, w, _) in enumerate(plan) if w not in table), len(plan))
+        for index, (name, workload, spec) in enumerate(plan):
+            if index == first_extra and "chatd" in servers and not args.skip_history_join:
+                execute_history(args, logdir, history, runs)
             if workload == "stalled_with" and not args.stalled_duration:
                 previous = next((r for r in reversed(runs) if r["server"] == name
                                  and r["workload"] == "stalled_without"), None)
@@ -800,12 +1331,14 @@ def main():
                              "options": spec[2], "result": None, "error": unavailable[name], "server_exit": None})
                 continue
             execute(args, logdir, name, workload, spec, runs)
+        if first_extra == len(plan) and "chatd" in servers and not args.skip_history_join:
+            execute_history(args, logdir, history, runs)
     finally:
         Tracked.stop_all()
         shutil.rmtree(logdir, ignore_errors=True)
 
     out = report(args, sizes, servers, runs)
-    results = checks(runs)
+    results = checks(runs, args.chatds)
     passed = sum(1 for _, ok, _ in results if ok)
     failed = len(results) - passed
     print("\n== sanity checks (every run: something delivered, nothing lost, no errors; stalled member closed) ==")

@@ -7,6 +7,9 @@
 # Arguments go to bench.py:  bash Tests/benchmarks/run.sh [--quick] [--servers chatd,gorilla] [--skip-curve]
 #                            [--json-out FILE] [--check] [--baseline PATH] ...   (bench.py --help lists them all)
 #   --baseline PATH: another chatd binary (e.g. the previous commit's) runs as chatd@base; the table adds chatd/base.
+#   chatd runs with its default history store (SQLite, a fresh --state-dir per run under the bench's temp dir) and
+#   chatd-mem, the same binary with [history] store = "memory", next to it: the table adds sqlite/mem
+#   (--no-memory-store leaves it out); the history-on-join run fills a store and restarts chatd on it.
 # Environment: CHATD_SCRATCH_PATH=DIR builds elsewhere (as .ci/test.sh); CHATD_LOAD=PATH uses an already built
 # chatd-load instead of building it.
 set -euo pipefail
@@ -21,7 +24,7 @@ if [ -n "${CHATD_SCRATCH_PATH:-}" ]; then
 fi
 export CHATD_BUILD_DIR="$build_dir/release"
 
-ensure_apt_packages libsystemd-dev pkg-config util-linux >&2
+ensure_build_packages util-linux >&2
 swift build "${flags[@]}" -c release --product chatd >&2
 if [ -z "${CHATD_LOAD:-}" ]; then
     swift build "${flags[@]}" -c release --product chatd-load >&2
