@@ -33,8 +33,17 @@ public protocol HistoryStore: AnyObject {
     var completionDescriptor: Int32? { get }
     /// Blocks until every submitted batch has finished (before reading a room back, and at shutdown).
     func waitForSubmittedBatches()
+    /// Blocks until every submitted batch has finished or `microseconds` have passed; true when all finished.
+    /// The loop waits this briefly at the end of a pass, after writing everything else, so that a fast commit
+    /// is shown in the same pass instead of one wake-up later.
+    func waitForSubmittedBatches(atMostMicroseconds microseconds: Int) -> Bool
     /// Healthy, or degraded while writes fail.
     var health: HistoryStoreHealth { get }
     /// Finishes every submitted batch and releases the store; nothing may be called afterwards.
     func close()
+}
+
+extension HistoryStore {
+    /// Stores whose batches finish inside `submitBatch()` never have to wait.
+    public func waitForSubmittedBatches(atMostMicroseconds microseconds: Int) -> Bool { true }
 }

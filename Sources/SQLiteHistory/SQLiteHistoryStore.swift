@@ -167,6 +167,11 @@ public final class SQLiteHistoryStore: HistoryStore {
         queue.waitUntilFinished()
     }
 
+    /// Waits at most `microseconds` for the submitted batches (the loop's short wait at the end of a pass).
+    public func waitForSubmittedBatches(atMostMicroseconds microseconds: Int) -> Bool {
+        queue.waitUntilFinished(atMostMicroseconds: microseconds)
+    }
+
     /// Healthy, or degraded while writes fail (readable from the loop thread at any time).
     public var health: HistoryStoreHealth { queue.health }
 

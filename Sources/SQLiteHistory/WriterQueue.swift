@@ -97,6 +97,21 @@ final class WriterQueue: @unchecked Sendable {
         }
     }
 
+    /// Blocks until every submitted batch has finished or `microseconds` have passed; true when all finished.
+    func waitUntilFinished(atMostMicroseconds microseconds: Int) -> Bool {
+        var deadline = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) &+ max(0, min(microseconds, 1_000_000)) &* 1000
+        deadline.tv_sec &+= nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while lastFinished < lastSubmitted && writerRunning {
+            if pthread_cond_timedwait(batchesFinished, mutex, &deadline) == ETIMEDOUT { break }
+        }
+        return lastFinished >= lastSubmitted || !writerRunning
+    }
+
     /// True while some submitted batch has not finished.
     var hasUnfinishedBatches: Bool { locked { lastFinished < lastSubmitted } }
 

@@ -32,6 +32,9 @@ final class DeliveryHold {
     /// True when actions decided now must wait: this pass has stored something, or earlier actions still wait.
     var isHolding: Bool { store.hasUncommittedWork || !open.isEmpty || head < waiting.count }
 
+    /// True when submitted actions wait for a batch to finish.
+    var hasWaitingActions: Bool { head < waiting.count }
+
     /// True when actions of this pass wait for `endOfPass()` to submit them.
     var hasOpenActions: Bool { !open.isEmpty }
 

@@ -120,6 +120,7 @@ public final class Server {
         loop.endOfPass = { [unowned self, unowned lifecycle] in
             chat.endOfPass()
             connections.endOfPass()
+            if chat.finishBatchesInThisPass() { connections.endOfPass() }
             // Closes carried out above may have made members leave while deliveries were held: submit those too.
             while chat.hold.hasOpenActions {
                 chat.endOfPass()
