@@ -6,12 +6,7 @@ import Testing
 @Suite struct ConfigErrorTests {
     /// Parses `text` expecting failure and returns the error.
     private func error(_ text: String, file: String = "conf/chatd.toml") -> ConfigError? {
-        do {
-            _ = try ConfigLoader.parse(text: text, fileName: file)
-            return nil
-        } catch {
-            return error
-        }
+        configParseError(text, file: file)
     }
 
     @Test func syntaxErrorCarriesLineAndColumn() throws {

@@ -90,3 +90,15 @@ func jsonType(_ text: String?) -> String? {
     if case .string(let type) = jsonField("type", in: text) { return type }
     return nil
 }
+
+/// The message ids inside the JSON `history` event among the actions, in order.
+func historyIDs(_ actions: [ChatAction]) -> [UInt64] {
+    guard let history = actions.first(where: { jsonType($0.text) == "history" })?.text else { return [] }
+    var ids: [UInt64] = []
+    var rest = Substring(history)
+    while let range = rest.range(of: #"{"type":"message","id":"#) {
+        rest = rest[range.upperBound...]
+        ids.append(UInt64(rest.prefix { $0.isNumber }) ?? 0)
+    }
+    return ids
+}

@@ -18,18 +18,6 @@ import Testing
         }
     }
 
-    /// The ids inside a JSON `history` event.
-    func historyIDs(_ actions: [ChatAction]) -> [UInt64] {
-        guard let history = actions.first(where: { jsonType($0.text) == "history" })?.text else { return [] }
-        var ids: [UInt64] = []
-        var rest = Substring(history)
-        while let range = rest.range(of: #"{"type":"message","id":"#) {
-            rest = rest[range.upperBound...]
-            ids.append(UInt64(rest.prefix { $0.isNumber }) ?? 0)
-        }
-        return ids
-    }
-
     /// The `gap` event among the actions, if any.
     func gap(_ actions: [ChatAction]) -> String? {
         actions.first { jsonType($0.text) == "gap" }?.text

@@ -52,18 +52,6 @@ final class PreparedStore: HistoryStore {
         actions.compactMap(\.text).filter { jsonType($0) == type }
     }
 
-    /// The ids inside the JSON `history` event.
-    func historyIDs(_ actions: [ChatAction]) -> [UInt64] {
-        guard let history = events("history", in: actions).first else { return [] }
-        var ids: [UInt64] = []
-        var rest = Substring(history)
-        while let range = rest.range(of: #"{"type":"message","id":"#) {
-            rest = rest[range.upperBound...]
-            ids.append(UInt64(rest.prefix { $0.isNumber }) ?? 0)
-        }
-        return ids
-    }
-
     /// `after`, `before` and `reason` of a gap event.
     func gapFields(_ text: String) -> (after: String, before: String, reason: String)? {
         guard case .number(let after) = jsonField("after", in: text),
@@ -71,6 +59,17 @@ final class PreparedStore: HistoryStore {
             case .string(let reason) = jsonField("reason", in: text)
         else { return nil }
         return (after, before, reason)
+    }
+
+    /// Alice joins room `a` (JSON), posts one message and leaves; Bob's visit to `b` then evicts `a` (the service
+    /// must allow one room). Returns Alice's join actions.
+    func postInRoomAThenEvictIt(_ service: ChatService) throws -> [ChatAction] {
+        let first = try service.join(member: Members.alice, room: "a", requestedName: "alice", chatProtocol: .json)
+        _ = service.receive(text: #"{"type":"message","text":"one"}"#, from: Members.alice)
+        _ = service.leave(member: Members.alice)
+        _ = try service.join(member: Members.bob, room: "b", requestedName: "bob")
+        _ = service.leave(member: Members.bob)
+        return first
     }
 
     @Test func everyPostedMessageIsAppendedWithItsIdSenderAndKind() throws {
@@ -293,11 +292,7 @@ final class PreparedStore: HistoryStore {
         var limits = unlimitedRate
         limits.maxRooms = 1
         let service = ChatService(limits: limits, instanceID: "x", store: store)
-        let first = try service.join(member: Members.alice, room: "a", requestedName: "alice", chatProtocol: .json)
-        _ = service.receive(text: #"{"type":"message","text":"one"}"#, from: Members.alice)
-        _ = service.leave(member: Members.alice)
-        _ = try service.join(member: Members.bob, room: "b", requestedName: "bob")
-        _ = service.leave(member: Members.bob)
+        let first = try postInRoomAThenEvictIt(service)
         guard case .string(let epoch) = jsonField("epoch", in: first.first?.text) else {
             Issue.record("no epoch")
             return
@@ -314,11 +309,7 @@ final class PreparedStore: HistoryStore {
         var limits = unlimitedRate
         limits.maxRooms = 1
         let service = ChatService(limits: limits, instanceID: "x", store: store)
-        let first = try service.join(member: Members.alice, room: "a", requestedName: "alice", chatProtocol: .json)
-        _ = service.receive(text: #"{"type":"message","text":"one"}"#, from: Members.alice)
-        _ = service.leave(member: Members.alice)
-        _ = try service.join(member: Members.bob, room: "b", requestedName: "bob")
-        _ = service.leave(member: Members.bob)
+        let first = try postInRoomAThenEvictIt(service)
         let back = try service.join(member: Members.carol, room: "a", requestedName: "carol", chatProtocol: .json)
         #expect(jsonField("epoch", in: back.first?.text) != jsonField("epoch", in: first.first?.text))
         #expect(historyIDs(back).isEmpty)
