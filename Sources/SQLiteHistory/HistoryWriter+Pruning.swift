@@ -59,8 +59,8 @@ extension HistoryWriter {
         var checked = 0
         while budget > 0, checked < Self.pruneRoomsPerTransaction, let roomID = pruneCandidates.first {
             checked += 1
-            let deleted = try pruneRoom(roomID, budget: budget)
-            if deleted < budget {
+            let (deleted, done) = try pruneRoom(roomID, budget: budget)
+            if done {
                 pruneCandidates.remove(roomID)
             }
             budget -= deleted
@@ -80,25 +80,28 @@ extension HistoryWriter {
         return Self.pruneBudget - budget + aged
     }
 
-    /// Deletes the oldest messages of one room beyond `keepMessages`, at most `budget`; returns how many.
-    private func pruneRoom(_ roomID: Int64, budget: Int) throws(SQLiteError) -> Int {
+    /// Deletes the oldest messages of one room beyond `keepMessages`, at most `budget` (ids are unique, so the
+    /// range from the oldest id spans at most `budget` rows: no scan to find where to stop); returns how many,
+    /// and whether the room is now within its limit.
+    private func pruneRoom(_ roomID: Int64, budget: Int) throws(SQLiteError) -> (deleted: Int, done: Bool) {
         let bounds = statements.roomBounds
         bounds.bind(roomID, at: 1)
         guard try bounds.step(), bounds.isInteger(0), bounds.isInteger(1) else {
             bounds.reset()
-            return 0
+            return (0, true)
         }
         let lastID = bounds.int64(0)
         let oldestID = bounds.int64(1)
         bounds.reset()
         let (cutoff, overflow) = lastID.subtractingReportingOverflow(Int64(retention.keepMessages))
-        guard !overflow, cutoff >= oldestID else { return 0 }
+        guard !overflow, cutoff >= oldestID, budget > 0 else { return (0, true) }
+        let (span, spanOverflow) = oldestID.addingReportingOverflow(Int64(budget) &- 1)
+        let upTo = spanOverflow ? cutoff : min(cutoff, span)
         let delete = statements.pruneRoom
         delete.bind(roomID, at: 1)
-        delete.bind(cutoff, at: 2)
-        delete.bind(Int64(budget), at: 3)
+        delete.bind(upTo, at: 2)
         try delete.run()
-        return connection.changes
+        return (connection.changes, upTo == cutoff)
     }
 
     /// Makes every room a pruning candidate.

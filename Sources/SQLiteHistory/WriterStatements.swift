@@ -27,7 +27,7 @@ final class WriterStatements {
     let forgetEmptyRoom: SQLiteStatement
     /// A room's last id and its oldest stored message id (NULL when it has none).
     let roomBounds: SQLiteStatement
-    /// Deletes a room's oldest messages up to a cutoff id, at most a given number of rows (primary-key range).
+    /// Deletes a room's oldest messages up to an id (a primary-key range; the caller bounds its size).
     let pruneRoom: SQLiteStatement
     /// Deletes the oldest messages older than a timestamp, at most a given number of rows (by `messages_ts`).
     let pruneOld: SQLiteStatement
@@ -62,13 +62,9 @@ final class WriterStatements {
         pruneOld = try connection.prepare(Self.pruneOldSQL)
     }
 
-    /// ?1 room, ?2 the highest id to drop, ?3 the most rows to drop: the subquery finds the (?3+1)-th oldest id
-    /// once, so the delete is one bounded range of the primary key.
-    static let pruneRoomSQL = """
-        DELETE FROM messages WHERE room_id = ?1 AND id <= ?2
-        AND id < coalesce((SELECT id FROM messages WHERE room_id = ?1 ORDER BY id LIMIT 1 OFFSET ?3),
-                          9223372036854775807)
-        """
+    /// ?1 room, ?2 the highest id to drop (the caller bounds it to the oldest id plus the row budget): one
+    /// range of the primary key.
+    static let pruneRoomSQL = "DELETE FROM messages WHERE room_id = ?1 AND id <= ?2"
 
     /// ?1 the oldest timestamp kept, ?2 the most rows to drop.
     static let pruneOldSQL = """

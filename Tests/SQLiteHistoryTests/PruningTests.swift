@@ -24,6 +24,25 @@ final class PruningTests: StoreTestCase {
         XCTAssertEqual(try history.loadRoom("dev", recent: 0)?.lastID, 2_000)
     }
 
+    func testPruningARoomWithHolesInItsIdsConvergesWithoutNewMessages() throws {
+        let history = try open()
+        history.roomCreated("sparse", epoch: "e")
+        for id in stride(from: UInt64(1), through: 3_001, by: 3) {
+            history.append(message(id), room: "sparse")
+        }
+        _ = history.submitBatch()
+        history.waitForSubmittedBatches()
+        history.retention = HistoryRetention(keepMessages: 30)
+        XCTAssertTrue(
+            try eventually {
+                try history.messages(in: "sparse", after: 0, limit: 10_000).first?.id ?? 0 > 2_971
+            })
+        XCTAssertEqual(
+            try history.messages(in: "sparse", after: 0, limit: 10_000).map(\.id),
+            Array(stride(from: UInt64(2_974), through: 3_001, by: 3)), "ids above last_id - keep_messages stay")
+        XCTAssertLessThanOrEqual(history.pruneCountsForTesting.largest, HistoryWriter.pruneBudget)
+    }
+
     func testLoweringRetentionPrunesEveryRoomWithoutNewMessages() throws {
         let history = try open()
         for room in ["a", "b", "c"] {
