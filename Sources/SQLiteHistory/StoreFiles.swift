@@ -23,21 +23,12 @@ struct StoreFiles: Sendable {
 
     /// Creates the database's directory and any missing parents with mode 0700.
     func createDirectory() throws(HistoryStoreError) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        let components = directory.split(separator: "/", omittingEmptySubsequences: true)
-        for component in components {
-            prefix += component
-            if mkdir(prefix, 0o700) != 0 {
-                let code = csqlite_errno()
-                var status = stat()
-                let isDirectory = stat(prefix, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
-                if !isDirectory {
-                    let reason = "cannot create directory \(prefix): \(StoreErrors.systemMessage(code))"
-                    throw StoreErrors.isPermission(code)
-                        ? StoreErrors.notWritable(path, reason) : StoreErrors.cannotOpen(path, reason)
-                }
-            }
-            prefix += "/"
+        do {
+            try DirectoryCreation.createDirectories(directory)
+        } catch {
+            let reason = "cannot create directory \(error.path): \(error.message)"
+            throw StoreErrors.isPermission(error.code)
+                ? StoreErrors.notWritable(path, reason) : StoreErrors.cannotOpen(path, reason)
         }
     }
 

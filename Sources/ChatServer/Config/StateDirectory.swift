@@ -1,3 +1,5 @@
+import SQLiteHistory
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -100,24 +102,15 @@ public enum StateDirectory {
         }
     }
 
-    /// `mkdir -p` with mode 0700 for the directories that do not exist yet.
+    /// `mkdir -p` with mode 0700 for the directories that do not exist yet (the store's own implementation),
+    /// failing with the operator's wording.
     private static func createDirectories(_ directory: String) throws(StateDirectoryError) {
-        let absolute = directory.hasPrefix("/")
-        var prefix = ""
-        for component in directory.split(separator: "/") {
-            if prefix.isEmpty {
-                prefix = absolute ? "/" + component : String(component)
-            } else {
-                prefix += "/" + component
-            }
-            if component == "." || component == ".." { continue }
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
-                let reason = lastErrorText()
-                // A parent that exists but cannot be written (EACCES, EROFS) is fine if the rest exists already.
-                var info = stat()
-                if stat(prefix, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { continue }
-                throw StateDirectoryError(path: prefix, reason: "cannot create directory (\(reason))")
-            }
+        do {
+            try DirectoryCreation.createDirectories(directory)
+        } catch {
+            // Something that is not a directory stands in the way: the checks in `prepare` name it.
+            guard error.code != EEXIST else { return }
+            throw StateDirectoryError(path: error.path, reason: "cannot create directory (\(error.message))")
         }
     }
 
