@@ -14,21 +14,21 @@ extension ChatdConfig {
 
     /// Every restart-only setting, in the order of `config/chatd.toml`.
     private static let restartOnlySettings: [RestartOnlySetting] = [
-        RestartOnlySetting(
-            name: "[server] listen", differs: { $0.listen != $1.listen }, keep: { $0.listen = $1.listen }),
-        RestartOnlySetting(
-            name: "[history] store", differs: { $0.historyStore != $1.historyStore },
-            keep: { $0.historyStore = $1.historyStore }),
-        RestartOnlySetting(
-            name: "[history] path", differs: { $0.historyPath != $1.historyPath },
-            keep: { $0.historyPath = $1.historyPath }),
-        RestartOnlySetting(
-            name: "[history] sync", differs: { $0.historySync != $1.historySync },
-            keep: { $0.historySync = $1.historySync }),
-        RestartOnlySetting(
-            name: "--state-dir", differs: { $0.stateDirectory != $1.stateDirectory },
-            keep: { $0.stateDirectory = $1.stateDirectory }),
+        setting("[server] listen", \.listen),
+        setting("[history] store", \.historyStore),
+        setting("[history] path", \.historyPath),
+        setting("[history] sync", \.historySync),
+        setting("--state-dir", \.stateDirectory),
     ]
+
+    /// The setting stored at `key`: compared and kept through the one key path.
+    private static func setting<Value: Equatable & Sendable>(
+        _ name: String, _ key: WritableKeyPath<ChatdConfig, Value> & Sendable
+    ) -> RestartOnlySetting {
+        RestartOnlySetting(
+            name: name, differs: { $0[keyPath: key] != $1[keyPath: key] }, keep: { $0[keyPath: key] = $1[keyPath: key] }
+        )
+    }
 
     /// The names (`[server] listen`, `[history] store`, `[history] path`, `[history] sync`, `--state-dir`) of the
     /// restart-only settings in which this (freshly read) configuration differs from `running`; empty when a reload
